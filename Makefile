@@ -1,0 +1,38 @@
+# The two commands a newcomer needs: `make run` and `make test`.
+VENV ?= .venv
+PYTHON ?= python3
+PORT ?= 5000
+WORKERS ?= 4
+FLASK = $(VENV)/bin/flask --app wsgi
+export HELPDESK_CONFIG ?= development
+
+.PHONY: run test serve lint format migrate-db clean
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(VENV)/bin/python -m pip install --quiet -r requirements.txt -r requirements-dev.txt
+	touch $@
+
+migrate-db: $(VENV)/.installed
+	$(FLASK) db upgrade
+
+run: migrate-db
+	$(FLASK) seed --if-empty
+	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+
+serve: migrate-db
+	$(VENV)/bin/gunicorn --bind 127.0.0.1:$(PORT) --workers $(WORKERS) wsgi:app
+
+test: $(VENV)/.installed
+	$(VENV)/bin/python -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(VENV)/.installed
+	$(VENV)/bin/ruff format .
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,0 +1,52 @@
+"""How members, tickets and pages of them look in JSON."""
+
+from app.users.service import ticket_counts
+
+
+def timestamp(moment):
+    """ISO 8601 in UTC, or None."""
+    return moment.isoformat(timespec="seconds") + "Z" if moment else None
+
+
+def member_ref(user):
+    return {"id": user.id, "name": user.name} if user else None
+
+
+def member_json(user, counts=None):
+    """A member with their ticket counts (looked up when not given)."""
+    assigned, still_open = (counts or ticket_counts([user.id]))[user.id]
+    return {
+        "id": user.id,
+        "name": user.name,
+        "contact": user.contact,
+        "active": user.active,
+        "assigned_count": assigned,
+        "open_count": still_open,
+    }
+
+
+def members_json(users):
+    counts = ticket_counts([user.id for user in users])
+    return [member_json(user, counts) for user in users]
+
+
+def ticket_json(ticket):
+    return {
+        "id": ticket.id,
+        "description": ticket.description,
+        "status": ticket.status,
+        "raised_by": member_ref(ticket.raised_by),
+        "assigned_to": member_ref(ticket.assigned_to),
+        "created_at": timestamp(ticket.created_at),
+        "assigned_at": timestamp(ticket.assigned_at),
+    }
+
+
+def page_json(pagination, items):
+    """The list envelope every collection endpoint returns."""
+    return {
+        "items": items,
+        "page": pagination.page,
+        "per_page": pagination.per_page,
+        "total": pagination.total,
+    }

@@ -1,0 +1,46 @@
+"""``/api/tickets``: raising tickets and reading them back."""
+
+from flask import current_app, request, url_for
+
+from app.api import bp
+from app.api.parsing import Body, Field, page_args, query_choice, query_int
+from app.api.serializers import page_json, ticket_json
+from app.models import TicketStatus
+from app.queries import paginate, tickets_query
+from app.tickets import service
+from app.validation import clean_description
+
+NEW_TICKET = Body(
+    description=Field(
+        str, required=True, clean=clean_description, description="1-2000 characters"
+    ),
+    raised_by=Field(int, required=True, description="id of the member raising it"),
+)
+
+
+@bp.get("/tickets")
+def list_tickets():
+    page, per_page = page_args(current_app.config)
+    filters = {
+        "raised_by": query_int("raised_by"),
+        "status": query_choice("status", TicketStatus.ALL),
+    }
+    if request.args.get("assigned_to") == "none":
+        filters["unassigned"] = True
+    else:
+        filters["assigned_to"] = query_int("assigned_to")
+    pagination = paginate(tickets_query(**filters), page, per_page)
+    return page_json(pagination, [ticket_json(t) for t in pagination.items])
+
+
+@bp.post("/tickets")
+def create_ticket():
+    values = NEW_TICKET.load()
+    ticket = service.submit_ticket(values["description"], values["raised_by"])
+    location = url_for("api.get_ticket", ticket_id=ticket.id)
+    return ticket_json(ticket), 201, {"Location": location}
+
+
+@bp.get("/tickets/<id:ticket_id>")
+def get_ticket(ticket_id):
+    return ticket_json(service.get_ticket(ticket_id))

@@ -1,0 +1,66 @@
+"""``/api/users``: the team."""
+
+from flask import current_app, url_for
+
+from app.api import bp
+from app.api.parsing import Body, Field, page_args, query_choice
+from app.api.serializers import member_json, members_json, page_json, ticket_json
+from app.models import TicketStatus
+from app.queries import members_query, paginate, tickets_query
+from app.users import service
+from app.validation import clean_contact, clean_name
+
+NEW_USER = Body(
+    name=Field(str, required=True, clean=clean_name, description="1-80 characters"),
+    contact=Field(
+        str, nullable=True, clean=clean_contact, description="email or phone"
+    ),
+)
+USER_CHANGES = Body(
+    name=NEW_USER.fields["name"],
+    contact=NEW_USER.fields["contact"],
+    active=Field(bool, description="false takes the member out of the rotation"),
+)
+
+
+@bp.get("/users")
+def list_users():
+    page, per_page = page_args(current_app.config)
+    pagination = paginate(members_query(), page, per_page)
+    return page_json(pagination, members_json(pagination.items))
+
+
+@bp.post("/users")
+def create_user():
+    values = NEW_USER.load()
+    user = service.create_user(values["name"], values.get("contact"))
+    location = url_for("api.get_user", user_id=user.id)
+    return member_json(user), 201, {"Location": location}
+
+
+@bp.get("/users/<id:user_id>")
+def get_user(user_id):
+    return member_json(service.get_user(user_id))
+
+
+@bp.patch("/users/<id:user_id>")
+def update_user(user_id):
+    changes = USER_CHANGES.load()
+    user = service.update_user(user_id, **changes)
+    return member_json(user)
+
+
+@bp.delete("/users/<id:user_id>")
+def delete_user(user_id):
+    service.delete_user(user_id)
+    return "", 204
+
+
+@bp.get("/users/<id:user_id>/tickets")
+def user_tickets(user_id):
+    service.get_user(user_id)
+    page, per_page = page_args(current_app.config)
+    status = query_choice("status", TicketStatus.ALL)
+    query = tickets_query(assigned_to=user_id, status=status)
+    pagination = paginate(query, page, per_page)
+    return page_json(pagination, [ticket_json(t) for t in pagination.items])

@@ -1,0 +1,40 @@
+"""The home page: the team, the rotation and the totals at a glance."""
+
+from flask import Blueprint, current_app, render_template
+from sqlalchemy import case, func, select
+
+from app.extensions import db
+from app.models import Ticket, TicketStatus
+from app.queries import members_query
+from app.rotation import RoundRobinAssigner
+from app.users.service import ticket_counts
+
+bp = Blueprint("main", __name__)
+
+
+@bp.get("/")
+def home():
+    members = list(db.session.scalars(members_query()))
+    counts = ticket_counts([member.id for member in members])
+    assigner = RoundRobinAssigner()
+    preview = assigner.preview(current_app.config["ROTATION_PREVIEW"])
+    return render_template(
+        "home.html",
+        members=members,
+        counts=counts,
+        preview=preview,
+        last_assigned=assigner.last_assigned(),
+        totals=ticket_totals(),
+    )
+
+
+def ticket_totals():
+    """How many tickets there are, how many are open, how many wait unassigned."""
+    unfinished = Ticket.status.in_(TicketStatus.UNFINISHED)
+    query = select(
+        func.count(),
+        func.count(case((unfinished, 1))),
+        func.count(case((Ticket.assigned_to_id.is_(None), 1))),
+    ).select_from(Ticket)
+    total, still_open, unassigned = db.session.execute(query).one()
+    return {"tickets": total, "open": still_open, "unassigned": unassigned}

@@ -1,0 +1,36 @@
+"""Read-only queries shared by the pages and the API."""
+
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from app.extensions import db
+from app.models import Ticket, User
+
+
+def tickets_query(*, assigned_to=None, unassigned=False, raised_by=None, status=None):
+    """Tickets newest first, with both members loaded, optionally filtered."""
+    query = select(Ticket).options(
+        joinedload(Ticket.raised_by), joinedload(Ticket.assigned_to)
+    )
+    if unassigned:
+        query = query.where(Ticket.assigned_to_id.is_(None))
+    elif assigned_to is not None:
+        query = query.where(Ticket.assigned_to_id == assigned_to)
+    if raised_by is not None:
+        query = query.where(Ticket.raised_by_id == raised_by)
+    if status is not None:
+        query = query.where(Ticket.status == status)
+    return query.order_by(Ticket.id.desc())
+
+
+def members_query(*, active=None):
+    """Members in rotation (id) order."""
+    query = select(User).order_by(User.id)
+    if active is not None:
+        query = query.where(User.active.is_(active))
+    return query
+
+
+def paginate(query, page, per_page):
+    """A page of ``query``; past the last page it is simply empty."""
+    return db.paginate(query, page=page, per_page=per_page, error_out=False)

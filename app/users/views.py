@@ -1,0 +1,147 @@
+"""Pages for team members: add, view, edit, deactivate, reactivate, delete."""
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+
+from app.exceptions import Conflict, HelpdeskError, NotFound
+from app.extensions import db
+from app.forms import show_refusal
+from app.queries import paginate, tickets_query
+from app.users import service
+from app.users.forms import ConfirmForm, MemberForm
+
+bp = Blueprint("users", __name__, url_prefix="/users")
+
+RECENTLY_RAISED = 10
+
+
+def member_or_404(user_id):
+    try:
+        return service.get_user(user_id)
+    except NotFound:
+        abort(404)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def new():
+    form = MemberForm()
+    if form.validate_on_submit():
+        try:
+            user = service.create_user(form.name.data, form.contact.data)
+        except HelpdeskError as error:
+            show_refusal(form, error)
+        else:
+            flash(f"{user.name} joined the team as member #{user.id}.", "success")
+            return redirect(url_for("users.detail", user_id=user.id))
+    return render_template("users/form.html", form=form, title="Add a team member")
+
+
+@bp.get("/<id:user_id>")
+def detail(user_id):
+    user = member_or_404(user_id)
+    per_page = current_app.config["PER_PAGE"]
+    assigned = paginate(
+        tickets_query(assigned_to=user.id),
+        request.args.get("page", 1, type=int),
+        per_page,
+    )
+    latest_raised = tickets_query(raised_by=user.id).limit(RECENTLY_RAISED)
+    raised = list(db.session.scalars(latest_raised).unique())
+    counts = service.ticket_counts([user.id])[user.id]
+    return render_template(
+        "users/detail.html",
+        user=user,
+        assigned=assigned,
+        raised=raised,
+        counts=counts,
+        form=ConfirmForm(),
+    )
+
+
+@bp.route("/<id:user_id>/edit", methods=["GET", "POST"])
+def edit(user_id):
+    user = member_or_404(user_id)
+    form = MemberForm(obj=user)
+    if form.validate_on_submit():
+        try:
+            service.update_user(user.id, name=form.name.data, contact=form.contact.data)
+        except HelpdeskError as error:
+            show_refusal(form, error)
+        else:
+            flash(f"Saved {form.name.data}.", "success")
+            return redirect(url_for("users.detail", user_id=user.id))
+    return render_template("users/form.html", form=form, title=f"Edit {user.name}")
+
+
+@bp.route("/<id:user_id>/deactivate", methods=["GET", "POST"])
+def deactivate(user_id):
+    user = member_or_404(user_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        service.update_user(user.id, active=False)
+        flash(
+            f"{user.name} is deactivated: the rotation passes over them "
+            "until they are reactivated.",
+            "success",
+        )
+        return redirect(url_for("users.detail", user_id=user.id))
+    return render_template(
+        "confirm.html",
+        form=form,
+        title=f"Deactivate {user.name}?",
+        message=(
+            f"{user.name} will stop receiving tickets. Their tickets and their "
+            "place in the rotation are kept, and you can reactivate them later."
+        ),
+        button="Deactivate",
+        cancel_url=url_for("users.detail", user_id=user.id),
+    )
+
+
+@bp.post("/<id:user_id>/reactivate")
+def reactivate(user_id):
+    user = member_or_404(user_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        service.update_user(user.id, active=True)
+        flash(
+            f"{user.name} is active again and receives tickets when the "
+            "rotation reaches them.",
+            "success",
+        )
+    else:
+        flash("The form expired; please try again.", "warning")
+    return redirect(url_for("users.detail", user_id=user.id))
+
+
+@bp.route("/<id:user_id>/delete", methods=["GET", "POST"])
+def delete(user_id):
+    user = member_or_404(user_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            service.delete_user(user.id)
+        except Conflict as error:
+            flash(error.message, "danger")
+            return redirect(url_for("users.detail", user_id=user.id))
+        flash(f"{user.name} was deleted.", "success")
+        return redirect(url_for("main.home"))
+    return render_template(
+        "confirm.html",
+        form=form,
+        title=f"Delete {user.name}?",
+        message=(
+            "Only members who never raised or received a ticket can be deleted. "
+            "This cannot be undone."
+        ),
+        button="Delete",
+        cancel_url=url_for("users.detail", user_id=user.id),
+    )

@@ -1,0 +1,73 @@
+"""Input rules shared by the HTML forms and the JSON API.
+
+Each ``clean_*`` function takes what a person typed and returns the value to
+store, or raises :class:`InvalidValue` with a message fit to show them.
+"""
+
+import re
+import unicodedata
+
+from email_validator import EmailNotValidError, validate_email
+
+from app.exceptions import InvalidValue
+
+NAME_MAX = 80
+CONTACT_MAX = 120
+DESCRIPTION_MAX = 2000
+
+# Characters that render as nothing: a text made only of these and white
+# space is as empty as a blank one.
+INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff"
+PHONE = re.compile(r"^\+?[0-9][0-9 ().\-]{5,28}[0-9]$")
+PHONE_MIN_DIGITS = 7
+
+
+def clean_text(value, *, label, max_length, multiline=False):
+    """Trim ``value`` and check it is present, printable and short enough."""
+    if not isinstance(value, str):
+        raise InvalidValue(f"{label} must be text.")
+    value = value.strip().strip(INVISIBLE).strip()
+    if not value:
+        raise InvalidValue(f"{label} is required.")
+    allowed_controls = "\n\r\t" if multiline else ""
+    if any(
+        unicodedata.category(ch) in ("Cc", "Cs") and ch not in allowed_controls
+        for ch in value
+    ):
+        raise InvalidValue(f"{label} contains control characters.")
+    if len(value) > max_length:
+        raise InvalidValue(
+            f"{label} must be at most {max_length} characters (got {len(value)})."
+        )
+    return value
+
+
+def clean_name(value):
+    return clean_text(value, label="Name", max_length=NAME_MAX)
+
+
+def clean_description(value):
+    return clean_text(
+        value, label="Description", max_length=DESCRIPTION_MAX, multiline=True
+    )
+
+
+def clean_contact(value):
+    """An email address or a phone number; blank means none."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    value = clean_text(value, label="Contact", max_length=CONTACT_MAX)
+    if "@" in value:
+        try:
+            return validate_email(value, check_deliverability=False).normalized
+        except EmailNotValidError as error:
+            raise InvalidValue(
+                f"Contact is not a valid email address: {error}"
+            ) from None
+    digits = sum(ch.isdigit() for ch in value)
+    if PHONE.match(value) and digits >= PHONE_MIN_DIGITS:
+        return value
+    raise InvalidValue(
+        "Contact must be an email address or a phone number "
+        "(digits, spaces, + ( ) - .; at least 7 digits)."
+    )
