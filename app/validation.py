@@ -24,6 +24,8 @@ PHONE_MIN_DIGITS = 7
 
 def clean_text(value, *, label, max_length, multiline=False):
     """Trim ``value`` and check it is present, printable and short enough."""
+    if value is None:
+        raise InvalidValue(f"{label} is required.")
     if not isinstance(value, str):
         raise InvalidValue(f"{label} must be text.")
     value = value.strip().strip(INVISIBLE).strip()

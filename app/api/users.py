@@ -1,5 +1,7 @@
 """``/api/users``: the team."""
 
+from dataclasses import replace
+
 from flask import current_app, url_for
 
 from app.api import bp
@@ -17,7 +19,7 @@ NEW_USER = Body(
     ),
 )
 USER_CHANGES = Body(
-    name=NEW_USER.fields["name"],
+    name=replace(NEW_USER.fields["name"], required=False),
     contact=NEW_USER.fields["contact"],
     active=Field(bool, description="false takes the member out of the rotation"),
 )
