@@ -1,5 +1,6 @@
 """Glue between the shared input rules and WTForms."""
 
+from flask import redirect, url_for
 from wtforms.validators import StopValidation
 
 from app.exceptions import HelpdeskError
@@ -29,3 +30,8 @@ def show_refusal(form, error):
         field.errors = [*field.errors, error.message]
     else:
         form.form_errors.append(error.message)
+
+
+def see_other(endpoint, **values):
+    """Redirect after a POST with 303, so a refresh never sends the form again."""
+    return redirect(url_for(endpoint, **values), code=303)

@@ -2,28 +2,68 @@ import os
 import re
 
 import pytest
+from flask_migrate import upgrade
+from sqlalchemy import create_engine
 
 from app import create_app
 from app.cli import SAMPLE_TEAM
 from app.extensions import db
 from app.models import Rotation
 from app.users.service import create_user
+from tests.engines import (
+    SERVER_ENGINES,
+    ServerDatabase,
+    missing_engines,
+    selected_engines,
+)
+
+
+@pytest.fixture(scope="session")
+def server_databases():
+    """This run's own database on each server engine, migrated once."""
+    created = {}
+
+    def get(engine_name):
+        if engine_name not in created:
+            database = ServerDatabase(engine_name).create()
+            created[engine_name] = database
+            app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": database.url})
+            with app.app_context():
+                upgrade()
+                db.engine.dispose()
+        return created[engine_name]
+
+    yield get
+    for database in created.values():
+        database.drop()
+
+
+@pytest.fixture(params=selected_engines())
+def engine_name(request):
+    return request.param
 
 
 @pytest.fixture
-def database_url(tmp_path):
-    """A fresh SQLite file per test: the real engine settings, nothing shared."""
-    return f"sqlite:///{tmp_path / 'helpdesk.sqlite'}"
+def database_url(engine_name, tmp_path, server_databases):
+    """An empty database on the engine under test; SQLite gets a fresh file."""
+    if engine_name == "sqlite":
+        return f"sqlite:///{tmp_path / 'helpdesk.sqlite'}"
+    database = server_databases(engine_name)
+    engine = create_engine(database.url)
+    with engine.begin() as connection:
+        database.empty(connection)
+    engine.dispose()
+    return database.url
 
 
 @pytest.fixture
-def app(database_url):
+def app(database_url, engine_name):
     app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": database_url})
     with app.app_context():
-        db.create_all()
+        if engine_name == "sqlite":
+            db.create_all()
         yield app
         db.session.remove()
-        db.drop_all()
         db.engine.dispose()
 
 
@@ -94,8 +134,6 @@ BAD_NAMES = ["", "   ", "\t\u00a0", "x" * 81]
 BAD_CONTACTS = ["not-an-email@", "12", "call me maybe", "a@b"]
 
 
-
-
 def required_but_skipped(config):
     """Skipped tests, when ``HELPDESK_NO_SKIPS`` says every test must run (CI)."""
     if not os.environ.get("HELPDESK_NO_SKIPS"):
@@ -104,12 +142,30 @@ def required_but_skipped(config):
     return reporter.stats.get("skipped", []) if reporter else []
 
 
+def engines_line():
+    missing = ", ".join(
+        f"{name} (set {SERVER_ENGINES[name]})" for name in missing_engines()
+    )
+    line = f"database engines under test: {', '.join(selected_engines())}"
+    return line + (f"; not run: {missing}" if missing else "")
+
+
+def pytest_report_header():
+    return engines_line()
+
+
+def pytest_sessionstart(session):
+    if os.environ.get("HELPDESK_NO_SKIPS") and missing_engines():
+        pytest.exit(f"every engine must run here, but {engines_line()}", returncode=4)
+
+
 def pytest_sessionfinish(session):
     if required_but_skipped(session.config):
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 def pytest_terminal_summary(terminalreporter, config):
+    terminalreporter.write_line(engines_line(), bold=True)
     skipped = required_but_skipped(config)
     if skipped:
         terminalreporter.section("skipped, but every test must run here", red=True)

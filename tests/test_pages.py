@@ -55,7 +55,7 @@ def test_home_without_members_points_to_adding_one(client):
 def test_tickets_from_the_form_follow_the_rotation(client, team):
     responses = [submit_form(client) for _ in range(5)]
 
-    assert [r.status_code for r in responses] == [302] * 5
+    assert [r.status_code for r in responses] == [303] * 5
     assert responses[0].headers["Location"] == "/tickets/1"
     owners = db.session.scalars(db.select(Ticket.assigned_to_id).order_by(Ticket.id))
     assert list(owners) == [2, 3, 4, 5, 2]
@@ -123,7 +123,7 @@ def test_with_only_the_requester_active_the_form_saves_unassigned(client, team):
 
     response = submit_form(client)
 
-    assert response.status_code == 302
+    assert response.status_code == 303
     assert "waits unassigned" in text(client.get(response.headers["Location"]))
     assert cursor() == 2
 
@@ -141,7 +141,7 @@ def test_adding_a_member(client):
         client, "/users/new", {"name": "Mae Jemison", "contact": "+1 (555) 010-2000"}
     )
 
-    assert response.status_code == 302
+    assert response.status_code == 303
     member = db.session.scalar(db.select(User))
     assert (member.name, member.contact) == ("Mae Jemison", "+1 (555) 010-2000")
     assert "joined the team" in text(client.get(response.headers["Location"]))
@@ -165,7 +165,7 @@ def test_editing_a_member(client, team):
         client, "/users/2/edit", {"name": "Grace B. Hopper", "contact": ""}
     )
 
-    assert response.status_code == 302
+    assert response.status_code == 303
     member = db.session.get(User, 2)
     assert (member.name, member.contact) == ("Grace B. Hopper", None)
 
@@ -181,7 +181,7 @@ def test_deactivate_and_reactivate(client, team):
     assignees(client, 1)
 
     response = form_post(client, "/users/3/deactivate", {})
-    assert response.status_code == 302
+    assert response.status_code == 303
     assert assignees(client, 1) == [4]
 
     response = form_post(client, "/users/3/reactivate", {}, form_url="/users/3")

@@ -5,15 +5,13 @@ from flask import (
     abort,
     current_app,
     flash,
-    redirect,
     render_template,
     request,
-    url_for,
 )
 
 from app.exceptions import HelpdeskError, NotFound
 from app.extensions import db
-from app.forms import show_refusal
+from app.forms import see_other, show_refusal
 from app.queries import members_query, paginate, tickets_query
 from app.tickets import service
 from app.tickets.forms import TicketForm
@@ -46,7 +44,7 @@ def new():
             show_refusal(form, error)
         else:
             flash(assignment_message(ticket), "success")
-            return redirect(url_for("tickets.detail", ticket_id=ticket.id))
+            return see_other("tickets.detail", ticket_id=ticket.id)
     return render_template("tickets/new.html", form=form)
 
 

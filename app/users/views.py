@@ -5,7 +5,6 @@ from flask import (
     abort,
     current_app,
     flash,
-    redirect,
     render_template,
     request,
     url_for,
@@ -13,7 +12,7 @@ from flask import (
 
 from app.exceptions import Conflict, HelpdeskError, NotFound
 from app.extensions import db
-from app.forms import show_refusal
+from app.forms import see_other, show_refusal
 from app.queries import paginate, tickets_query
 from app.users import service
 from app.users.forms import ConfirmForm, MemberForm
@@ -40,7 +39,7 @@ def new():
             show_refusal(form, error)
         else:
             flash(f"{user.name} joined the team as member #{user.id}.", "success")
-            return redirect(url_for("users.detail", user_id=user.id))
+            return see_other("users.detail", user_id=user.id)
     return render_template("users/form.html", form=form, title="Add a team member")
 
 
@@ -77,7 +76,7 @@ def edit(user_id):
             show_refusal(form, error)
         else:
             flash(f"Saved {form.name.data}.", "success")
-            return redirect(url_for("users.detail", user_id=user.id))
+            return see_other("users.detail", user_id=user.id)
     return render_template("users/form.html", form=form, title=f"Edit {user.name}")
 
 
@@ -92,7 +91,7 @@ def deactivate(user_id):
             "until they are reactivated.",
             "success",
         )
-        return redirect(url_for("users.detail", user_id=user.id))
+        return see_other("users.detail", user_id=user.id)
     return render_template(
         "confirm.html",
         form=form,
@@ -119,7 +118,7 @@ def reactivate(user_id):
         )
     else:
         flash("The form expired; please try again.", "warning")
-    return redirect(url_for("users.detail", user_id=user.id))
+    return see_other("users.detail", user_id=user.id)
 
 
 @bp.route("/<id:user_id>/delete", methods=["GET", "POST"])
@@ -131,9 +130,9 @@ def delete(user_id):
             service.delete_user(user.id)
         except Conflict as error:
             flash(error.message, "danger")
-            return redirect(url_for("users.detail", user_id=user.id))
+            return see_other("users.detail", user_id=user.id)
         flash(f"{user.name} was deleted.", "success")
-        return redirect(url_for("main.home"))
+        return see_other("main.home")
     return render_template(
         "confirm.html",
         form=form,
