@@ -83,3 +83,22 @@ class Rotation(db.Model):
     name: Mapped[str] = mapped_column(String(50), unique=True)
     last_assigned_id: Mapped[int | None]
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class IdempotencyKey(db.Model):
+    """A client's key for one submission, so a retried request is not a new ticket.
+
+    ``fingerprint`` identifies the request that first used the key; the same
+    key with another request is refused rather than answered with a ticket
+    the client did not ask for.
+    """
+
+    __tablename__ = "idempotency_keys"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(255), unique=True)
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    ticket: Mapped[Ticket] = relationship()

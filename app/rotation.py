@@ -35,6 +35,18 @@ class RoundRobinAssigner:
     def __init__(self, name=DEFAULT_ROTATION, session=None):
         self.name = name
         self.session = session or db.session
+        self._locked = None
+
+    def lock(self):
+        """Lock the rotation's cursor row until the transaction ends.
+
+        Every submission takes this lock before it reads anything, so
+        submissions to one rotation run one after another, on any number of
+        processes or hosts.
+        """
+        if self._locked is None:
+            self._locked = self._locked_rotation()
+        return self._locked
 
     def eligible(self, query, *, raised_by_id=None):
         """Narrow a ``select`` of members to those who may receive a ticket."""
@@ -51,14 +63,15 @@ class RoundRobinAssigner:
         their turns one after another. With nobody eligible the ticket stays
         unassigned and the cursor does not move.
         """
-        rotation = self._locked_rotation()
+        rotation = self.lock()
         cursor = rotation.last_assigned_id
-        upcoming = self._upcoming(cursor, limit=1, raised_by_id=ticket.raised_by_id)
+        requester = ticket.raised_by
+        upcoming = self._upcoming(cursor, limit=1, raised_by_id=requester.id)
         if not upcoming:
             return Assignment(None, cursor, cursor)
 
         assignee = upcoming[0]
-        passed_over = self._requester_passed_over(cursor, assignee.id, ticket)
+        passed_over = self._requester_passed_over(cursor, assignee.id, requester)
         rotation.last_assigned_id = assignee.id
         ticket.assigned_to = assignee
         ticket.assigned_at = utcnow()
@@ -98,13 +111,12 @@ class RoundRobinAssigner:
         return after + list(self.session.scalars(wrapped))
 
     @staticmethod
-    def _requester_passed_over(cursor, assignee_id, ticket):
+    def _requester_passed_over(cursor, assignee_id, requester):
         """The requester, if their own turn came before the assignee's.
 
         Worked out from ids alone: in the cycle that starts after the cursor,
         an active requester placed before the assignee was skipped.
         """
-        requester = ticket.raised_by
 
         def turn(member_id):
             return (cursor is not None and member_id <= cursor, member_id)

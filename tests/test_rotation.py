@@ -13,7 +13,7 @@ from tests.conftest import cursor
 def raise_tickets(count, raised_by=1):
     result = []
     for number in range(count):
-        ticket = submit_ticket(f"ticket {number}", raised_by)
+        ticket = submit_ticket(f"ticket {number}", raised_by).ticket
         result.append(ticket.assigned_to_id)
     return result
 
@@ -30,7 +30,7 @@ def test_ten_tickets_cycle_through_everyone_but_the_requester(team):
 def test_first_ticket_on_an_empty_database_is_assigned(team):
     assert db.session.scalar(db.select(Rotation)) is None
 
-    ticket = submit_ticket("first", 1)
+    ticket = submit_ticket("first", 1).ticket
 
     assert ticket.assigned_to_id == 2
     assert cursor() == 2
@@ -45,7 +45,7 @@ def test_the_rotation_follows_join_order(app):
 def test_the_requester_is_passed_over_and_the_cursor_moves_to_the_assignee(team):
     raise_tickets(1)  # to 2
 
-    ticket = submit_ticket("mine", 3)
+    ticket = submit_ticket("mine", 3).ticket
 
     assert ticket.assigned_to_id == 4
     assert cursor() == 4
@@ -105,7 +105,7 @@ def test_nobody_eligible_saves_the_ticket_unassigned_and_keeps_the_cursor(team):
     for member in (2, 3, 4, 5):
         update_user(member, active=False)
 
-    ticket = submit_ticket("alone", 1)
+    ticket = submit_ticket("alone", 1).ticket
 
     assert ticket.id is not None
     assert ticket.assigned_to_id is None and ticket.assigned_at is None
@@ -115,7 +115,7 @@ def test_nobody_eligible_saves_the_ticket_unassigned_and_keeps_the_cursor(team):
 def test_no_members_at_all_leaves_the_ticket_unassigned(app):
     requester = create_user("Solo")
 
-    assert submit_ticket("anyone?", requester.id).assigned_to_id is None
+    assert submit_ticket("anyone?", requester.id).ticket.assigned_to_id is None
     assert cursor() is None
 
 

@@ -36,9 +36,16 @@ def list_tickets():
 @bp.post("/tickets")
 def create_ticket():
     values = NEW_TICKET.load()
-    ticket = service.submit_ticket(values["description"], values["raised_by"])
-    location = url_for("api.get_ticket", ticket_id=ticket.id)
-    return ticket_json(ticket), 201, {"Location": location}
+    submission = service.submit_ticket(
+        values["description"],
+        values["raised_by"],
+        idempotency_key=request.headers.get("Idempotency-Key"),
+    )
+    ticket = submission.ticket
+    headers = {"Location": url_for("api.get_ticket", ticket_id=ticket.id)}
+    if submission.replayed:
+        headers["Idempotent-Replayed"] = "true"
+    return ticket_json(ticket), 201, headers
 
 
 @bp.get("/tickets/<id:ticket_id>")

@@ -1,8 +1,16 @@
+import uuid
+
 from flask_wtf import FlaskForm
-from wtforms import SelectField, SubmitField, TextAreaField
+from wtforms import HiddenField, SelectField, SubmitField, TextAreaField
+from wtforms.validators import Optional, Regexp
 
 from app.forms import Rule
 from app.validation import DESCRIPTION_MAX, clean_description
+
+
+def new_submission_token():
+    return uuid.uuid4().hex
+
 
 CHOOSE_REQUESTER = "Choose the active team member who is raising this ticket."
 
@@ -19,4 +27,17 @@ class TicketForm(FlaskForm):
         invalid_value_message=CHOOSE_REQUESTER,
         invalid_choice_message=CHOOSE_REQUESTER,
     )
+    # One token per rendered form: a double click or a refresh after posting
+    # sends it twice, and the second arrival gets the first one's ticket.
+    submission_token = HiddenField(
+        default=new_submission_token,
+        validators=[
+            Optional(),
+            Regexp(r"^[0-9a-f]{32}$", message="The form expired; please submit again."),
+        ],
+    )
     submit = SubmitField("Submit ticket")
+
+    def renew_token(self):
+        """Give the form a fresh token, so its next submission is a new ticket."""
+        self.submission_token.data = new_submission_token()

@@ -38,13 +38,27 @@ def new():
     members = db.session.scalars(members_query(active=True))
     form.raised_by.choices = [(member.id, member.name) for member in members]
     if form.validate_on_submit():
+        token = form.submission_token.data
         try:
-            ticket = service.submit_ticket(form.description.data, form.raised_by.data)
+            submission = service.submit_ticket(
+                form.description.data,
+                form.raised_by.data,
+                idempotency_key=f"form:{token}" if token else None,
+            )
+        except service.KeyReused as error:
+            form.renew_token()
+            form.form_errors.append(
+                f"This form was already used to submit ticket #{error.ticket_id}. "
+                "Submit again to raise another ticket."
+            )
         except HelpdeskError as error:
             show_refusal(form, error)
         else:
-            flash(assignment_message(ticket), "success")
-            return see_other("tickets.detail", ticket_id=ticket.id)
+            flash(assignment_message(submission), "success")
+            return see_other("tickets.detail", ticket_id=submission.ticket.id)
+    elif form.submission_token.errors:
+        form.form_errors.extend(form.submission_token.errors)
+        form.renew_token()
     return render_template("tickets/new.html", form=form)
 
 
@@ -57,7 +71,10 @@ def detail(ticket_id):
     return render_template("tickets/detail.html", ticket=ticket)
 
 
-def assignment_message(ticket):
+def assignment_message(submission):
+    ticket = submission.ticket
+    if submission.replayed:
+        return f"Ticket #{ticket.id} was already submitted from this form."
     if ticket.assigned_to is None:
         return (
             f"Ticket #{ticket.id} was saved but nobody else is active to take it, "
