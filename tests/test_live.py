@@ -1,4 +1,4 @@
-"""The rotation across real server processes and restarts, on a file database."""
+"""The rotation across real server processes and restarts (SQLite: a file)."""
 
 import pytest
 
@@ -9,12 +9,11 @@ pytestmark = pytest.mark.live
 
 
 @pytest.fixture
-def seeded_database(tmp_path):
-    """A file database built by the real migrations and seeded by ``flask seed``."""
-    url = f"sqlite:///{tmp_path / 'live.sqlite'}"
-    flask(url, "db", "upgrade")
-    assert "Added 5" in flask(url, "seed")
-    return url
+def seeded_database(database_url):
+    """The engine's database, built by the real migrations, seeded by ``flask seed``."""
+    flask(database_url, "db", "upgrade")
+    assert "Added 5" in flask(database_url, "seed")
+    return database_url
 
 
 def submit(server, raised_by=1):
