@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -15,10 +15,35 @@ def utcnow():
 
 class TicketStatus:
     OPEN = "open"
+    IN_PROGRESS = "in_progress"
+    RESOLVED = "resolved"
+    CLOSED = "closed"
 
-    ALL = (OPEN,)
-    # Statuses that count as work still to do for the assignee.
-    UNFINISHED = (OPEN,)
+    ALL = (OPEN, IN_PROGRESS, RESOLVED, CLOSED)
+    # Work still to do for the assignee: the "open work" counts, the tickets
+    # handed over when a member leaves, and the unassigned queue.
+    UNFINISHED = (OPEN, IN_PROGRESS)
+    # Which status may follow which. Moving a finished ticket back to open
+    # reopens it.
+    NEXT = {
+        OPEN: (IN_PROGRESS, RESOLVED, CLOSED),
+        IN_PROGRESS: (OPEN, RESOLVED, CLOSED),
+        RESOLVED: (OPEN, CLOSED),
+        CLOSED: (OPEN,),
+    }
+    LABELS = {
+        OPEN: "Open",
+        IN_PROGRESS: "In progress",
+        RESOLVED: "Resolved",
+        CLOSED: "Closed",
+    }
+
+
+class Availability:
+    AVAILABLE = "available"
+    AWAY = "away"
+
+    ALL = (AVAILABLE, AWAY)
 
 
 class User(db.Model):
@@ -28,7 +53,7 @@ class User(db.Model):
     # AUTOINCREMENT stops SQLite from handing a deleted member's id to the
     # next one; the rotation cursor relies on ids never coming back.
     __table_args__ = (
-        Index("ix_users_active_id", "active", "id"),
+        Index("ix_users_active_availability_id", "active", "availability", "id"),
         {"sqlite_autoincrement": True},
     )
 
@@ -36,7 +61,17 @@ class User(db.Model):
     name: Mapped[str] = mapped_column(String(80))
     contact: Mapped[str | None] = mapped_column(String(120))
     active: Mapped[bool] = mapped_column(default=True)
+    availability: Mapped[str] = mapped_column(
+        String(10),
+        default=Availability.AVAILABLE,
+        server_default=Availability.AVAILABLE,
+    )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    @property
+    def eligible(self):
+        """Whether the rotation may give this member a ticket (requester aside)."""
+        return self.active and self.availability == Availability.AVAILABLE
 
     def __repr__(self):
         return f"<User {self.id} {self.name!r}>"
@@ -102,3 +137,34 @@ class IdempotencyKey(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     ticket: Mapped[Ticket] = relationship()
+
+
+class AssignmentEvent(db.Model):
+    """One change of a ticket's assignee, with the reasons behind it.
+
+    ``trigger`` says what happened (a submission, a drain of the unassigned
+    queue, a deactivation, a reopening, a manual reassignment) and ``method``
+    how the new assignee was found (``rotation``, ``manual``, ``returned`` to
+    the previous assignee, or ``none`` when nobody was eligible). Rotation
+    decisions keep the cursor before and after and every member passed over
+    with the reason, so the rotation can be replayed from this log alone.
+    """
+
+    __tablename__ = "assignment_events"
+    __table_args__ = (Index("ix_assignment_events_ticket_id_id", "ticket_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"))
+    trigger: Mapped[str] = mapped_column(String(20))
+    method: Mapped[str] = mapped_column(String(20))
+    from_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    to_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    requester_id: Mapped[int | None]
+    cursor_before: Mapped[int | None]
+    cursor_after: Mapped[int | None]
+    passed_over: Mapped[list | None] = mapped_column(JSON)
+    reason: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    from_user: Mapped[User | None] = relationship(foreign_keys=[from_user_id])
+    to_user: Mapped[User | None] = relationship(foreign_keys=[to_user_id])

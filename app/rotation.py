@@ -1,7 +1,8 @@
 """The round-robin rotation: who gets the next ticket, and why.
 
 Two questions are kept apart. *Who is eligible* for a ticket is a filter over
-team members (active, and not the person who raised it). *Who is chosen*
+team members (active, available rather than away, and not the person who
+raised it). *Who is chosen*
 among them is the rotation: members in id order, continuing after the id
 stored as the rotation's cursor and wrapping to the lowest id. Because the
 cursor is a member id rather than a position in a list, members joining,
@@ -10,23 +11,28 @@ leaving or coming back never shift anyone else's turn.
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
-from app.models import Rotation, User, utcnow
+from app.models import Availability, Rotation, User, utcnow
 
 DEFAULT_ROTATION = "default"
 
 
 @dataclass
 class Assignment:
-    """The outcome of one pick: who got the ticket and how the cursor moved."""
+    """The outcome of one pick: who got the ticket and how the cursor moved.
+
+    ``passed_over`` lists, in turn order, every member whose turn came before
+    the assignee's in this pick, each as ``{"id", "reason"}`` with the reason
+    ``requester``, ``away`` or ``inactive``.
+    """
 
     assignee: User | None
     cursor_before: int | None
     cursor_after: int | None
-    passed_over: list[int] = field(default_factory=list)
+    passed_over: list[dict] = field(default_factory=list)
 
 
 class RoundRobinAssigner:
@@ -50,7 +56,9 @@ class RoundRobinAssigner:
 
     def eligible(self, query, *, raised_by_id=None):
         """Narrow a ``select`` of members to those who may receive a ticket."""
-        query = query.where(User.active.is_(True))
+        query = query.where(
+            User.active.is_(True), User.availability == Availability.AVAILABLE
+        )
         if raised_by_id is not None:
             query = query.where(User.id != raised_by_id)
         return query
@@ -67,15 +75,22 @@ class RoundRobinAssigner:
         cursor = rotation.last_assigned_id
         requester = ticket.raised_by
         upcoming = self._upcoming(cursor, limit=1, raised_by_id=requester.id)
-        if not upcoming:
-            return Assignment(None, cursor, cursor)
+        assignee = upcoming[0] if upcoming else None
+        passed_over = self._passed_over(cursor, assignee, requester.id)
+        if assignee is None:
+            return Assignment(None, cursor, cursor, passed_over)
 
-        assignee = upcoming[0]
-        passed_over = self._requester_passed_over(cursor, assignee.id, requester)
         rotation.last_assigned_id = assignee.id
         ticket.assigned_to = assignee
         ticket.assigned_at = utcnow()
         return Assignment(assignee, cursor, assignee.id, passed_over)
+
+    def peek(self, raised_by_id):
+        """Who would get a ticket from ``raised_by_id`` now, moving nothing."""
+        upcoming = self._upcoming(
+            self.lock().last_assigned_id, 1, raised_by_id=raised_by_id
+        )
+        return upcoming[0] if upcoming else None
 
     def last_assigned(self):
         """The member who received the rotation's last ticket, if any."""
@@ -110,20 +125,33 @@ class RoundRobinAssigner:
         wrapped = query.where(User.id <= cursor).limit(limit - len(after))
         return after + list(self.session.scalars(wrapped))
 
-    @staticmethod
-    def _requester_passed_over(cursor, assignee_id, requester):
-        """The requester, if their own turn came before the assignee's.
+    def _passed_over(self, cursor, assignee, requester_id):
+        """The members skipped on the way from the cursor to ``assignee``.
 
-        Worked out from ids alone: in the cycle that starts after the cursor,
-        an active requester placed before the assignee was skipped.
+        Those are the members whose ids lie between the two in turn order
+        (all members when nobody was eligible); one indexed range read.
         """
+        query = select(User.id, User.active, User.availability)
+        if assignee is not None and (cursor is None or assignee.id > cursor):
+            query = query.where(User.id > (cursor or 0), User.id < assignee.id)
+        elif assignee is not None:
+            query = query.where(or_(User.id > cursor, User.id < assignee.id))
 
-        def turn(member_id):
-            return (cursor is not None and member_id <= cursor, member_id)
+        def turn(row):
+            return (cursor is not None and row.id <= cursor, row.id)
 
-        if requester.active and turn(requester.id) < turn(assignee_id):
-            return [requester.id]
-        return []
+        passed_over = []
+        for row in sorted(self.session.execute(query), key=turn):
+            if not row.active:
+                reason = "inactive"
+            elif row.availability != Availability.AVAILABLE:
+                reason = "away"
+            elif row.id == requester_id:
+                reason = "requester"
+            else:
+                continue
+            passed_over.append({"id": row.id, "reason": reason})
+        return passed_over
 
     def _cursor(self):
         query = select(Rotation.last_assigned_id).where(Rotation.name == self.name)

@@ -14,7 +14,7 @@ SERVER_ENGINES = {
     "postgresql": "TEST_POSTGRES_URL",
     "mysql": "TEST_MYSQL_URL",
 }
-TABLES = ("idempotency_keys", "tickets", "rotations", "users")
+TABLES = ("assignment_events", "idempotency_keys", "tickets", "rotations", "users")
 
 
 def selected_engines():

@@ -29,8 +29,15 @@ def test_ten_submissions_follow_the_rotation_and_newcomers_join_at_the_end(
     newcomer = client.post("/api/users", json={"name": "Newcomer"}).json["id"]
     assert assignees(client, 3) == [4, 5, newcomer]
 
+    # Leaving hands 3's three open tickets to the rotation (2, 4, 5) first.
     client.patch("/api/users/3", json={"active": False})
-    assert assignees(client, 5) == [2, 4, 5, newcomer, 2]
+    handed_over = client.get("/api/tickets?raised_by=1&per_page=100").json["items"]
+    assert [t["assigned_to"]["id"] for t in handed_over if t["id"] in (2, 6, 10)] == [
+        5,
+        4,
+        2,
+    ]
+    assert assignees(client, 5) == [newcomer, 2, 4, 5, newcomer]
 
 
 def test_create_user_returns_201_with_location(client):
@@ -45,6 +52,7 @@ def test_create_user_returns_201_with_location(client):
         "name": "Mae Jemison",
         "contact": "mae@example.com",
         "active": True,
+        "availability": "available",
         "assigned_count": 0,
         "open_count": 0,
     }
@@ -167,12 +175,13 @@ def test_nobody_but_the_requester_active_gives_201_unassigned(client, team):
     assignees(client, 1)
     for member in (2, 3, 4, 5):
         client.patch(f"/api/users/{member}", json={"active": False})
+    before = cursor()
 
     response = api_ticket(client)
 
     assert response.status_code == 201
     assert response.json["assigned_to"] is None
-    assert cursor() == 2
+    assert cursor() == before
 
 
 def test_database_error_mid_save_saves_nothing_and_keeps_the_cursor(app, client, team):

@@ -24,6 +24,7 @@ class Field:
     required: bool = False
     nullable: bool = False
     clean: Any = None
+    choices: tuple = ()
     description: str = ""
 
     def load(self, name, value):
@@ -35,6 +36,8 @@ class Field:
             raise InvalidValue(f"{name} must be a {JSON_TYPES[self.kind]}.")
         if self.kind is int and not 1 <= value <= MAX_ID:
             raise InvalidValue(f"{name} must be an id between 1 and {MAX_ID}.")
+        if self.choices and value not in self.choices:
+            raise InvalidValue(f"{name} must be one of: {', '.join(self.choices)}.")
         return self.clean(value) if self.clean else value
 
 

@@ -20,6 +20,7 @@ def member_json(user, counts=None):
         "name": user.name,
         "contact": user.contact,
         "active": user.active,
+        "availability": user.availability,
         "assigned_count": assigned,
         "open_count": still_open,
     }
@@ -49,4 +50,21 @@ def page_json(pagination, items):
         "page": pagination.page,
         "per_page": pagination.per_page,
         "total": pagination.total,
+    }
+
+
+def event_json(event):
+    """One entry of a ticket's assignment history."""
+    return {
+        "id": event.id,
+        "at": timestamp(event.created_at),
+        "trigger": event.trigger,
+        "method": event.method,
+        "from": member_ref(event.from_user),
+        "to": member_ref(event.to_user),
+        "requester_id": event.requester_id,
+        "cursor_before": event.cursor_before,
+        "cursor_after": event.cursor_after,
+        "passed_over": event.passed_over or [],
+        "reason": event.reason,
     }

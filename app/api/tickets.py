@@ -4,7 +4,7 @@ from flask import current_app, request, url_for
 
 from app.api import bp
 from app.api.parsing import Body, Field, page_args, query_choice, query_int
-from app.api.serializers import page_json, ticket_json
+from app.api.serializers import event_json, page_json, ticket_json
 from app.models import TicketStatus
 from app.queries import paginate, tickets_query
 from app.tickets import service
@@ -15,6 +15,15 @@ NEW_TICKET = Body(
         str, required=True, clean=clean_description, description="1-2000 characters"
     ),
     raised_by=Field(int, required=True, description="id of the member raising it"),
+)
+TICKET_CHANGES = Body(
+    status=Field(
+        str, required=True, choices=TicketStatus.ALL, description="new status"
+    ),
+)
+REASSIGNMENT = Body(
+    assigned_to=Field(int, required=True, description="id of the new assignee"),
+    reason=Field(str, required=True, description="why the ticket is moved by hand"),
 )
 
 
@@ -51,3 +60,22 @@ def create_ticket():
 @bp.get("/tickets/<id:ticket_id>")
 def get_ticket(ticket_id):
     return ticket_json(service.get_ticket(ticket_id))
+
+
+@bp.patch("/tickets/<id:ticket_id>")
+def update_ticket(ticket_id):
+    values = TICKET_CHANGES.load()
+    return ticket_json(service.change_status(ticket_id, values["status"]))
+
+
+@bp.post("/tickets/<id:ticket_id>/reassign")
+def reassign_ticket(ticket_id):
+    values = REASSIGNMENT.load()
+    ticket = service.reassign_ticket(ticket_id, values["assigned_to"], values["reason"])
+    return ticket_json(ticket)
+
+
+@bp.get("/tickets/<id:ticket_id>/history")
+def ticket_history(ticket_id):
+    events = service.ticket_history(ticket_id)
+    return {"items": [event_json(event) for event in events]}

@@ -7,7 +7,7 @@ from flask import current_app, url_for
 from app.api import bp
 from app.api.parsing import Body, Field, page_args, query_choice
 from app.api.serializers import member_json, members_json, page_json, ticket_json
-from app.models import TicketStatus
+from app.models import Availability, TicketStatus
 from app.queries import members_query, paginate, tickets_query
 from app.users import service
 from app.validation import clean_contact, clean_name
@@ -22,6 +22,11 @@ USER_CHANGES = Body(
     name=replace(NEW_USER.fields["name"], required=False),
     contact=NEW_USER.fields["contact"],
     active=Field(bool, description="false takes the member out of the rotation"),
+    availability=Field(
+        str,
+        choices=Availability.ALL,
+        description="away keeps the member's tickets but skips their turns",
+    ),
 )
 
 

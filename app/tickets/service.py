@@ -8,11 +8,14 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from app.database import write_transaction
-from app.exceptions import InvalidValue, NotFound
+from app.dispatch import Method, Trigger, assign_by_hand, through_rotation
+from app.exceptions import Conflict, InvalidValue, NotFound
 from app.extensions import db
-from app.models import IdempotencyKey, Ticket, User
+from app.models import AssignmentEvent, IdempotencyKey, Ticket, TicketStatus, User
 from app.rotation import RoundRobinAssigner
-from app.validation import clean_description
+from app.validation import clean_description, clean_text
+
+REASON_MAX = 500
 
 logger = logging.getLogger(__name__)
 
@@ -94,13 +97,12 @@ def submit_ticket(description, raised_by_id, idempotency_key=None):
             description=description, raised_by=active_requester(raised_by_id)
         )
         db.session.add(ticket)
-        assignment = assigner.assign(ticket)
+        db.session.flush()
+        through_rotation(ticket, assigner, Trigger.SUBMITTED)
         if key is not None:
             db.session.add(
                 IdempotencyKey(key=key, fingerprint=fingerprint, ticket=ticket)
             )
-        db.session.flush()
-        log_assignment(ticket, assignment)
         return Submission(ticket)
 
     return write_transaction(work, description="ticket submission")
@@ -119,20 +121,87 @@ def active_requester(raised_by_id):
     return requester
 
 
-def log_assignment(ticket, assignment):
-    if assignment.assignee is None:
-        logger.info(
-            "ticket %s raised by user %s left unassigned: nobody eligible",
-            ticket.id,
-            ticket.raised_by_id,
+def change_status(ticket_id, status):
+    """Move a ticket to ``status`` if its current status allows it.
+
+    Reopening a resolved or closed ticket gives it back to its assignee when
+    they are still eligible, and to the rotation otherwise.
+    """
+    if status not in TicketStatus.ALL:
+        raise InvalidValue(
+            f"Status must be one of: {', '.join(TicketStatus.ALL)}.", field="status"
         )
-        return
-    logger.info(
-        "ticket %s raised by user %s assigned to user %s (rotation, cursor %s -> %s%s)",
-        ticket.id,
-        ticket.raised_by_id,
-        assignment.assignee.id,
-        assignment.cursor_before,
-        assignment.cursor_after,
-        ", requester passed over" if assignment.passed_over else "",
+
+    def work():
+        assigner = RoundRobinAssigner()
+        assigner.lock()
+        ticket = get_ticket(ticket_id)
+        allowed = TicketStatus.NEXT[ticket.status]
+        if status not in allowed:
+            raise Conflict(
+                f"Ticket #{ticket.id} is {ticket.status}; it can move to "
+                f"{', '.join(allowed)}, not {status}.",
+                field="status",
+            )
+        reopening = ticket.status not in TicketStatus.UNFINISHED
+        logger.info("ticket %s: %s -> %s", ticket.id, ticket.status, status)
+        ticket.status = status
+        if reopening:
+            reopen(ticket, assigner)
+        return ticket
+
+    return write_transaction(work, description="status change")
+
+
+def reopen(ticket, assigner):
+    holder = ticket.assigned_to
+    if holder is not None and holder.eligible:
+        assign_by_hand(ticket, holder, Trigger.REOPENED, Method.RETURNED)
+    else:
+        through_rotation(ticket, assigner, Trigger.REOPENED)
+
+
+def reassign_ticket(ticket_id, member_id, reason):
+    """Hand a ticket to a chosen member by hand; the rotation does not move."""
+    reason = clean_text(reason, label="Reason", max_length=REASON_MAX, multiline=True)
+
+    def work():
+        ticket = get_ticket(ticket_id)
+        if ticket.status not in TicketStatus.UNFINISHED:
+            raise Conflict(
+                f"Ticket #{ticket.id} is {ticket.status}; reopen it before "
+                "reassigning it.",
+                field="status",
+            )
+        member = db.session.get(User, member_id)
+        if member is None or not member.active:
+            problem = "does not exist" if member is None else "is inactive"
+            raise InvalidValue(
+                f"Team member {member_id} {problem}; tickets go to active members.",
+                field="assigned_to",
+            )
+        if member.id == ticket.raised_by_id:
+            raise InvalidValue(
+                f"{member.name} raised this ticket and cannot be assigned it.",
+                field="assigned_to",
+            )
+        if member.id == ticket.assigned_to_id:
+            raise Conflict(
+                f"Ticket #{ticket.id} is already assigned to {member.name}.",
+                field="assigned_to",
+            )
+        assign_by_hand(ticket, member, Trigger.REASSIGNED, Method.MANUAL, reason)
+        return ticket
+
+    return write_transaction(work, description="reassignment")
+
+
+def ticket_history(ticket_id):
+    """The ticket's assignment events, oldest first."""
+    get_ticket(ticket_id)
+    query = (
+        select(AssignmentEvent)
+        .where(AssignmentEvent.ticket_id == ticket_id)
+        .order_by(AssignmentEvent.id)
     )
+    return list(db.session.scalars(query))

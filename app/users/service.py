@@ -1,16 +1,26 @@
-"""Adding, changing and removing team members."""
+"""Adding, changing and removing team members.
+
+A change that can make someone eligible (joining, coming back, returning
+from away) drains the unassigned queue; deactivating someone hands their
+unfinished tickets to the rotation. Both happen in the same transaction as
+the change itself, under the rotation's lock.
+"""
 
 import logging
 
 from sqlalchemy import case, exists, func, or_, select
 
 from app.database import write_transaction
-from app.exceptions import Conflict, NotFound
+from app.dispatch import drain_queue, hand_over
+from app.exceptions import Conflict, InvalidValue, NotFound
 from app.extensions import db
-from app.models import Ticket, TicketStatus, User
+from app.models import AssignmentEvent, Availability, Ticket, TicketStatus, User
+from app.rotation import RoundRobinAssigner
 from app.validation import clean_contact, clean_name
 
 logger = logging.getLogger(__name__)
+
+UNCHANGED = object()
 
 
 def get_user(user_id):
@@ -26,36 +36,70 @@ def create_user(name, contact=None):
     name, contact = clean_name(name), clean_contact(contact)
 
     def work():
+        assigner = RoundRobinAssigner()
+        assigner.lock()
         user = User(name=name, contact=contact)
         db.session.add(user)
         db.session.flush()
         logger.info("user %s added (%s)", user.id, user.name)
+        drain_queue(assigner)
         return user
 
     return write_transaction(work, description="add member")
 
 
-def update_user(user_id, *, name=None, contact=..., active=None):
-    """Change a member's name, contact or active flag; omitted ones stay."""
-    if name is not None:
+def update_user(
+    user_id,
+    *,
+    name=UNCHANGED,
+    contact=UNCHANGED,
+    active=UNCHANGED,
+    availability=UNCHANGED,
+):
+    """Change any of a member's fields; the ones not given stay as they are."""
+    if name is not UNCHANGED:
         name = clean_name(name)
-    if contact is not ...:
+    if contact is not UNCHANGED:
         contact = clean_contact(contact)
+    if availability is not UNCHANGED and availability not in Availability.ALL:
+        raise InvalidValue(
+            f"Availability must be one of: {', '.join(Availability.ALL)}.",
+            field="availability",
+        )
 
     def work():
+        assigner = RoundRobinAssigner()
+        assigner.lock()
         user = get_user(user_id)
-        if name is not None:
+        was_eligible, was_active = user.eligible, user.active
+        if name is not UNCHANGED:
             user.name = name
-        if contact is not ...:
+        if contact is not UNCHANGED:
             user.contact = contact
-        if active is not None and active != user.active:
+        if active is not UNCHANGED:
             user.active = active
-            logger.info(
-                "user %s %s", user.id, "reactivated" if active else "deactivated"
-            )
+        if availability is not UNCHANGED:
+            user.availability = availability
+        db.session.flush()
+
+        if was_active and not user.active:
+            logger.info("user %s deactivated", user.id)
+            hand_over(user, assigner)
+        elif user.active and not was_active:
+            logger.info("user %s reactivated", user.id)
+        if user.eligible != was_eligible:
+            logger.info("user %s is now %s", user.id, describe(user))
+        if user.eligible and not was_eligible:
+            drain_queue(assigner)
         return user
 
     return write_transaction(work, description="update member")
+
+
+def describe(user):
+    if not user.active:
+        return "inactive"
+    return "available" if user.eligible else "away"
 
 
 def delete_user(user_id):
@@ -75,17 +119,24 @@ def delete_user(user_id):
 
 
 def has_tickets(user_id):
-    """Whether the member raised or was assigned any ticket."""
-    query = select(
-        exists().where(
-            or_(Ticket.raised_by_id == user_id, Ticket.assigned_to_id == user_id)
+    """Whether the member raised, holds or ever held a ticket."""
+    held = exists().where(
+        or_(
+            AssignmentEvent.from_user_id == user_id,
+            AssignmentEvent.to_user_id == user_id,
         )
     )
-    return db.session.scalar(query)
+    raised_or_holds = exists().where(
+        or_(Ticket.raised_by_id == user_id, Ticket.assigned_to_id == user_id)
+    )
+    return db.session.scalar(select(or_(raised_or_holds, held)))
 
 
 def ticket_counts(user_ids):
-    """``{user_id: (assigned, open)}`` for the given members, in one query."""
+    """``{user_id: (assigned, open work)}`` for the given members, in one query.
+
+    Open work is the tickets still open or in progress.
+    """
     if not user_ids:
         return {}
     unfinished = Ticket.status.in_(TicketStatus.UNFINISHED)
