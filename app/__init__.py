@@ -98,9 +98,9 @@ def register_error_handlers(app):
 
 
 def register_template_helpers(app):
-    from app.api.serializers import timestamp
+    from app.models import TicketStatus
 
-    app.jinja_env.filters["timestamp"] = timestamp
+    app.jinja_env.globals.update(labels=TicketStatus.LABELS, statuses=TicketStatus.ALL)
 
 
 def register_commands(app):

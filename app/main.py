@@ -7,6 +7,7 @@ from app.extensions import db
 from app.models import Ticket, TicketStatus
 from app.queries import members_query
 from app.rotation import RoundRobinAssigner
+from app.users.forms import ConfirmForm
 from app.users.service import ticket_counts
 
 bp = Blueprint("main", __name__)
@@ -25,16 +26,17 @@ def home():
         preview=preview,
         last_assigned=assigner.last_assigned(),
         totals=ticket_totals(),
+        form=ConfirmForm(),
     )
 
 
 def ticket_totals():
-    """How many tickets there are, how many are open, how many wait unassigned."""
+    """How many tickets there are, how many are open work, how many wait."""
     unfinished = Ticket.status.in_(TicketStatus.UNFINISHED)
     query = select(
         func.count(),
         func.count(case((unfinished, 1))),
-        func.count(case((Ticket.assigned_to_id.is_(None), 1))),
+        func.count(case((unfinished & Ticket.assigned_to_id.is_(None), 1))),
     ).select_from(Ticket)
     total, still_open, unassigned = db.session.execute(query).one()
     return {"tickets": total, "open": still_open, "unassigned": unassigned}

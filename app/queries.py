@@ -8,7 +8,10 @@ from app.models import Ticket, User
 
 
 def tickets_query(*, assigned_to=None, unassigned=False, raised_by=None, status=None):
-    """Tickets newest first, with both members loaded, optionally filtered."""
+    """Tickets newest first, with both members loaded, optionally filtered.
+
+    ``status`` is one status or a collection of them.
+    """
     query = select(Ticket).options(
         joinedload(Ticket.raised_by), joinedload(Ticket.assigned_to)
     )
@@ -18,8 +21,10 @@ def tickets_query(*, assigned_to=None, unassigned=False, raised_by=None, status=
         query = query.where(Ticket.assigned_to_id == assigned_to)
     if raised_by is not None:
         query = query.where(Ticket.raised_by_id == raised_by)
-    if status is not None:
+    if isinstance(status, str):
         query = query.where(Ticket.status == status)
+    elif status:
+        query = query.where(Ticket.status.in_(status))
     return query.order_by(Ticket.id.desc())
 
 

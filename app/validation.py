@@ -14,6 +14,7 @@ from app.exceptions import InvalidValue
 NAME_MAX = 80
 CONTACT_MAX = 120
 DESCRIPTION_MAX = 2000
+REASON_MAX = 500
 
 # Characters that render as nothing: a text made only of these and white
 # space is as empty as a blank one.
@@ -23,23 +24,28 @@ PHONE_MIN_DIGITS = 7
 
 
 def clean_text(value, *, label, max_length, multiline=False):
-    """Trim ``value`` and check it is present, printable and short enough."""
+    """Trim ``value`` and check it is present, printable and short enough.
+
+    Errors name the field ``label.lower()``, as the forms and the API do.
+    """
+    field = label.lower()
     if value is None:
-        raise InvalidValue(f"{label} is required.")
+        raise InvalidValue(f"{label} is required.", field)
     if not isinstance(value, str):
-        raise InvalidValue(f"{label} must be text.")
+        raise InvalidValue(f"{label} must be text.", field)
     value = value.strip().strip(INVISIBLE).strip()
     if not value:
-        raise InvalidValue(f"{label} is required.")
+        raise InvalidValue(f"{label} is required.", field)
     allowed_controls = "\n\r\t" if multiline else ""
     if any(
         unicodedata.category(ch) in ("Cc", "Cs") and ch not in allowed_controls
         for ch in value
     ):
-        raise InvalidValue(f"{label} contains control characters.")
+        raise InvalidValue(f"{label} contains control characters.", field)
     if len(value) > max_length:
         raise InvalidValue(
-            f"{label} must be at most {max_length} characters (got {len(value)})."
+            f"{label} must be at most {max_length} characters (got {len(value)}).",
+            field,
         )
     return value
 
@@ -52,6 +58,10 @@ def clean_description(value):
     return clean_text(
         value, label="Description", max_length=DESCRIPTION_MAX, multiline=True
     )
+
+
+def clean_reason(value):
+    return clean_text(value, label="Reason", max_length=REASON_MAX, multiline=True)
 
 
 def clean_contact(value):
@@ -71,5 +81,6 @@ def clean_contact(value):
         return value
     raise InvalidValue(
         "Contact must be an email address or a phone number "
-        "(digits, spaces, + ( ) - .; at least 7 digits)."
+        "(digits, spaces, + ( ) - .; at least 7 digits).",
+        "contact",
     )

@@ -49,7 +49,7 @@ def test_home_without_members_points_to_adding_one(client):
     page = text(client.get("/"))
 
     assert "No team members yet" in page
-    assert "Nobody is active" in page
+    assert "Nobody is available" in page
 
 
 def test_tickets_from_the_form_follow_the_rotation(client, team):

@@ -8,7 +8,7 @@ from app.api.serializers import event_json, page_json, ticket_json
 from app.models import TicketStatus
 from app.queries import paginate, tickets_query
 from app.tickets import service
-from app.validation import clean_description
+from app.validation import clean_description, clean_reason
 
 NEW_TICKET = Body(
     description=Field(
@@ -23,7 +23,12 @@ TICKET_CHANGES = Body(
 )
 REASSIGNMENT = Body(
     assigned_to=Field(int, required=True, description="id of the new assignee"),
-    reason=Field(str, required=True, description="why the ticket is moved by hand"),
+    reason=Field(
+        str,
+        required=True,
+        clean=clean_reason,
+        description="why the ticket is moved by hand (1-500 characters)",
+    ),
 )
 
 

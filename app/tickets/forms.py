@@ -2,10 +2,16 @@ import uuid
 
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, SubmitField, TextAreaField
-from wtforms.validators import Optional, Regexp
+from wtforms.validators import AnyOf, Optional, Regexp
 
 from app.forms import Rule
-from app.validation import DESCRIPTION_MAX, clean_description
+from app.models import TicketStatus
+from app.validation import (
+    DESCRIPTION_MAX,
+    REASON_MAX,
+    clean_description,
+    clean_reason,
+)
 
 
 def new_submission_token():
@@ -41,3 +47,24 @@ class TicketForm(FlaskForm):
     def renew_token(self):
         """Give the form a fresh token, so its next submission is a new ticket."""
         self.submission_token.data = new_submission_token()
+
+
+class StatusForm(FlaskForm):
+    """One status button on the ticket page; ``status`` is the target."""
+
+    status = HiddenField(validators=[AnyOf(TicketStatus.ALL)])
+
+
+class ReassignForm(FlaskForm):
+    assigned_to = SelectField(
+        "Give it to",
+        coerce=int,
+        invalid_value_message="Choose an active team member.",
+        invalid_choice_message="Choose an active team member.",
+    )
+    reason = TextAreaField(
+        "Reason",
+        validators=[Rule(clean_reason)],
+        render_kw={"rows": 2, "maxlength": REASON_MAX},
+    )
+    submit = SubmitField("Reassign")

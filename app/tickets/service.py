@@ -13,9 +13,7 @@ from app.exceptions import Conflict, InvalidValue, NotFound
 from app.extensions import db
 from app.models import AssignmentEvent, IdempotencyKey, Ticket, TicketStatus, User
 from app.rotation import RoundRobinAssigner
-from app.validation import clean_description, clean_text
-
-REASON_MAX = 500
+from app.validation import clean_description, clean_reason
 
 logger = logging.getLogger(__name__)
 
@@ -163,7 +161,7 @@ def reopen(ticket, assigner):
 
 def reassign_ticket(ticket_id, member_id, reason):
     """Hand a ticket to a chosen member by hand; the rotation does not move."""
-    reason = clean_text(reason, label="Reason", max_length=REASON_MAX, multiline=True)
+    reason = clean_reason(reason)
 
     def work():
         ticket = get_ticket(ticket_id)

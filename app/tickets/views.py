@@ -1,4 +1,4 @@
-"""Pages for tickets: raise one, list them all, read one."""
+"""Pages for tickets: raise one, list and filter them, follow and move one."""
 
 from flask import (
     Blueprint,
@@ -12,24 +12,46 @@ from flask import (
 from app.exceptions import HelpdeskError, NotFound
 from app.extensions import db
 from app.forms import see_other, show_refusal
+from app.models import TicketStatus
 from app.queries import members_query, paginate, tickets_query
 from app.tickets import service
-from app.tickets.forms import TicketForm
+from app.tickets.forms import ReassignForm, StatusForm, TicketForm
+from app.tickets.timeline import timeline
 
 bp = Blueprint("tickets", __name__, url_prefix="/tickets")
 
 
-@bp.get("/")
-def index():
-    filters = {
+def list_filters():
+    """The ticket filters in the query string; malformed values are ignored."""
+    status = request.args.get("status")
+    return {
+        "status": status if status in TicketStatus.ALL else None,
         "raised_by": request.args.get("raised_by", type=int),
         "assigned_to": request.args.get("assigned_to", type=int),
         "unassigned": request.args.get("assigned_to") == "none",
     }
+
+
+@bp.get("/")
+def index():
+    filters = list_filters()
     page = request.args.get("page", 1, type=int)
-    query = tickets_query(**filters)
+    tickets = paginate(tickets_query(**filters), page, current_app.config["PER_PAGE"])
+    return render_template(
+        "tickets/index.html",
+        tickets=tickets,
+        filters=filters,
+        members=list(db.session.scalars(members_query())),
+        filter_args={k: v for k, v in request.args.items() if k != "page" and v},
+    )
+
+
+@bp.get("/unassigned")
+def unassigned():
+    page = request.args.get("page", 1, type=int)
+    query = tickets_query(unassigned=True, status=TicketStatus.UNFINISHED)
     tickets = paginate(query, page, current_app.config["PER_PAGE"])
-    return render_template("tickets/index.html", tickets=tickets, filters=filters)
+    return render_template("tickets/unassigned.html", tickets=tickets)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -64,11 +86,75 @@ def new():
 
 @bp.get("/<id:ticket_id>")
 def detail(ticket_id):
+    ticket = ticket_or_404(ticket_id)
+    form = ReassignForm()
+    fill_reassign_choices(form, ticket)
+    return render_detail(ticket, form)
+
+
+def render_detail(ticket, reassign_form):
+    return render_template(
+        "tickets/detail.html",
+        ticket=ticket,
+        history=timeline(service.ticket_history(ticket.id)),
+        next_statuses=TicketStatus.NEXT[ticket.status],
+        status_form=StatusForm(),
+        reassign_form=reassign_form,
+    )
+
+
+@bp.post("/<id:ticket_id>/status")
+def change_status(ticket_id):
+    ticket_or_404(ticket_id)
+    form = StatusForm()
+    if not form.validate_on_submit():
+        flash("That status change could not be read; please try again.", "warning")
+        return see_other("tickets.detail", ticket_id=ticket_id)
     try:
-        ticket = service.get_ticket(ticket_id)
+        ticket = service.change_status(ticket_id, form.status.data)
+    except HelpdeskError as error:
+        flash(error.message, "danger")
+    else:
+        label = TicketStatus.LABELS[ticket.status]
+        holder = ticket.assigned_to.name if ticket.assigned_to else "nobody yet"
+        flash(f"Ticket #{ticket.id} is now {label.lower()} ({holder}).", "success")
+    return see_other("tickets.detail", ticket_id=ticket_id)
+
+
+@bp.post("/<id:ticket_id>/reassign")
+def reassign(ticket_id):
+    ticket = ticket_or_404(ticket_id)
+    form = ReassignForm()
+    fill_reassign_choices(form, ticket)
+    if form.validate_on_submit():
+        try:
+            ticket = service.reassign_ticket(
+                ticket_id, form.assigned_to.data, form.reason.data
+            )
+        except HelpdeskError as error:
+            show_refusal(form, error)
+        else:
+            name = ticket.assigned_to.name
+            flash(f"Ticket #{ticket.id} was reassigned to {name}.", "success")
+            return see_other("tickets.detail", ticket_id=ticket_id)
+    return render_detail(ticket, form), 422
+
+
+def ticket_or_404(ticket_id):
+    try:
+        return service.get_ticket(ticket_id)
     except NotFound:
         abort(404)
-    return render_template("tickets/detail.html", ticket=ticket)
+
+
+def fill_reassign_choices(form, ticket):
+    """Active members other than the requester and the current assignee."""
+    members = db.session.scalars(members_query(active=True))
+    form.assigned_to.choices = [
+        (member.id, member.name + (" (away)" if not member.eligible else ""))
+        for member in members
+        if member.id not in (ticket.raised_by_id, ticket.assigned_to_id)
+    ]
 
 
 def assignment_message(submission):
@@ -77,7 +163,7 @@ def assignment_message(submission):
         return f"Ticket #{ticket.id} was already submitted from this form."
     if ticket.assigned_to is None:
         return (
-            f"Ticket #{ticket.id} was saved but nobody else is active to take it, "
-            "so it waits unassigned."
+            f"Ticket #{ticket.id} was saved but nobody else is available to take "
+            "it, so it waits unassigned."
         )
     return f"Ticket #{ticket.id} was assigned to {ticket.assigned_to.name}."

@@ -13,9 +13,10 @@ from flask import (
 from app.exceptions import Conflict, HelpdeskError, NotFound
 from app.extensions import db
 from app.forms import see_other, show_refusal
+from app.models import Availability, TicketStatus
 from app.queries import paginate, tickets_query
 from app.users import service
-from app.users.forms import ConfirmForm, MemberForm
+from app.users.forms import AvailabilityForm, ConfirmForm, MemberForm
 
 bp = Blueprint("users", __name__, url_prefix="/users")
 
@@ -47,8 +48,10 @@ def new():
 def detail(user_id):
     user = member_or_404(user_id)
     per_page = current_app.config["PER_PAGE"]
+    status = request.args.get("status")
+    status = status if status in TicketStatus.ALL else None
     assigned = paginate(
-        tickets_query(assigned_to=user.id),
+        tickets_query(assigned_to=user.id, status=status),
         request.args.get("page", 1, type=int),
         per_page,
     )
@@ -61,6 +64,7 @@ def detail(user_id):
         assigned=assigned,
         raised=raised,
         counts=counts,
+        status=status,
         form=ConfirmForm(),
     )
 
@@ -118,6 +122,27 @@ def reactivate(user_id):
         )
     else:
         flash("The form expired; please try again.", "warning")
+    return see_other("users.detail", user_id=user.id)
+
+
+@bp.post("/<id:user_id>/availability")
+def availability(user_id):
+    user = member_or_404(user_id)
+    form = AvailabilityForm()
+    if form.validate_on_submit():
+        user = service.update_user(user.id, availability=form.availability.data)
+        if user.availability == Availability.AWAY:
+            flash(
+                f"{user.name} is away: they keep their tickets and the rotation "
+                "passes over them until they are back.",
+                "success",
+            )
+        else:
+            flash(f"{user.name} is available and back in the rotation.", "success")
+    else:
+        flash("That change could not be read; please try again.", "warning")
+    if form.return_to.data == "home":
+        return see_other("main.home")
     return see_other("users.detail", user_id=user.id)
 
 
