@@ -12,7 +12,7 @@ from app.tickets.service import (
     ticket_history,
 )
 from app.users.service import update_user
-from tests.conftest import api_ticket, assignees, cursor
+from tests.conftest import api_ticket, assignees, cursor, form_post
 
 
 def raise_tickets(count, raised_by=1):
@@ -421,3 +421,100 @@ def test_every_change_of_assignee_is_recorded(team):
         history = ticket_history(ticket.id)
         assert history[-1].to_user_id == ticket.assigned_to_id
     assert db.session.scalar(db.select(db.func.count(AssignmentEvent.id))) == 10
+
+
+# The same actions from the pages
+
+
+def test_marking_a_member_away_from_the_team_table(client, team):
+    response = form_post(
+        client,
+        "/users/3/availability",
+        {"availability": "away", "return_to": "home"},
+        "/",
+    )
+
+    assert response.headers["Location"] == "/"
+    assert "Alan Turing is away" in client.get("/").get_data(as_text=True)
+    assert assignees(client, 2) == [2, 4]
+
+
+def test_coming_back_from_the_member_page_drains_the_queue(client, team):
+    everyone_away()
+    api_ticket(client)
+
+    response = form_post(
+        client, "/users/4/availability", {"availability": "available"}, "/users/4"
+    )
+
+    assert response.headers["Location"] == "/users/4"
+    assert owner(1) == 4
+
+
+def test_a_bad_availability_value_changes_nothing(client, team):
+    form_post(client, "/users/3/availability", {"availability": "gone"}, "/users/3")
+
+    assert client.get("/api/users/3").json["availability"] == "available"
+
+
+def test_status_buttons_follow_the_allowed_transitions(client, team):
+    api_ticket(client)
+
+    page = client.get("/tickets/1").get_data(as_text=True)
+    response = form_post(
+        client, "/tickets/1/status", {"status": "resolved"}, "/tickets/1"
+    )
+    resolved_page = client.get(response.headers["Location"]).get_data(as_text=True)
+
+    assert "Mark in progress" in page and "Reopen" not in page
+    assert "is now resolved" in resolved_page
+    assert "Reopen" in resolved_page and "Mark in progress" not in resolved_page
+
+
+def test_a_disallowed_status_from_the_page_is_explained(client, team):
+    api_ticket(client)
+    client.patch("/api/tickets/1", json={"status": "closed"})
+
+    response = form_post(
+        client, "/tickets/1/status", {"status": "resolved"}, "/tickets/1"
+    )
+
+    assert "can move to open, not resolved" in client.get(
+        response.headers["Location"]
+    ).get_data(as_text=True)
+
+
+def test_reassigning_from_the_ticket_page(client, team):
+    api_ticket(client)
+
+    response = form_post(
+        client,
+        "/tickets/1/reassign",
+        {"assigned_to": 5, "reason": "Expert"},
+        "/tickets/1",
+    )
+
+    assert response.status_code == 303
+    assert owner(1) == 5 and cursor() == 2
+
+
+def test_reassigning_without_a_reason_shows_the_error_inline(client, team):
+    api_ticket(client)
+
+    response = form_post(
+        client, "/tickets/1/reassign", {"assigned_to": 5, "reason": " "}, "/tickets/1"
+    )
+
+    assert response.status_code == 422
+    assert "Reason is required." in response.get_data(as_text=True)
+    assert owner(1) == 2
+
+
+def test_the_reassign_choices_leave_out_the_requester_and_the_holder(client, team):
+    api_ticket(client)
+
+    page = client.get("/tickets/1").get_data(as_text=True)
+    choices = page.split('id="assigned_to"', 1)[1].split("</select>", 1)[0]
+
+    assert "Ada Lovelace" not in choices and "Grace Hopper" not in choices
+    assert "Alan Turing" in choices
