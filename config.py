@@ -46,6 +46,21 @@ class Config:
     WRITE_ATTEMPTS = 5
     RETRY_AFTER_SECONDS = 2
 
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    PASSWORD_HASH_METHOD = "scrypt"
+    # Failed sign-ins: this many are free, then each attempt waits twice as
+    # long (up to the maximum), and past the lock limit the account or
+    # address is refused until the window has passed without failures.
+    SIGN_IN_FREE_ATTEMPTS = 3
+    SIGN_IN_MAX_DELAY_SECONDS = 30
+    SIGN_IN_LOCK_AFTER = 10
+    SIGN_IN_WINDOW_SECONDS = 15 * 60
+    # The hosted demo: `flask seed` gives the sample team this password and
+    # the sign-in page shows it. Never set on a real team's helpdesk.
+    DEMO_MODE = os.environ.get("DEMO_MODE", "").lower() in ("1", "true", "yes")
+    DEMO_PASSWORD = "helpdesk-demo"
+
 
 class DevelopmentConfig(Config):
     DEBUG = False
@@ -55,10 +70,13 @@ class TestingConfig(Config):
     TESTING = True
     SECRET_KEY = "testing-secret-key"
     WRITE_ATTEMPTS = 3
+    # Fast hashes keep the suite quick; real deployments use scrypt.
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
 
 
 class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
 
     @classmethod
     def check(cls):

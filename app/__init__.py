@@ -5,6 +5,7 @@ import os
 
 from flask import Flask
 
+from app.access import login_manager
 from app.extensions import bootstrap, csrf, db, migrate
 from config import configs
 
@@ -27,6 +28,7 @@ def create_app(config=None, overrides=None):
     register_extensions(app)
     register_blueprints(app)
     register_error_handlers(app)
+    register_security(app)
     register_template_helpers(app)
     register_commands(app)
     return app
@@ -72,16 +74,19 @@ def register_extensions(app):
     )
     csrf.init_app(app)
     bootstrap.init_app(app)
+    login_manager.init_app(app)
 
 
 def register_blueprints(app):
     from app.api import bp as api_bp
+    from app.auth.views import bp as auth_bp
     from app.converters import IdConverter
     from app.main import bp as main_bp
     from app.tickets.views import bp as tickets_bp
     from app.users.views import bp as users_bp
 
     app.url_map.converters["id"] = IdConverter
+    app.register_blueprint(auth_bp)
     app.register_blueprint(main_bp)
     app.register_blueprint(users_bp)
     app.register_blueprint(tickets_bp)
@@ -97,6 +102,14 @@ def register_error_handlers(app):
     register(app)
 
 
+def register_security(app):
+    from app.access import require_sign_in
+    from app.security import add_security_headers
+
+    app.before_request(require_sign_in)
+    app.after_request(add_security_headers)
+
+
 def register_template_helpers(app):
     from app.models import TicketStatus
 
@@ -104,6 +117,7 @@ def register_template_helpers(app):
 
 
 def register_commands(app):
-    from app.cli import seed
+    from app.cli import create_admin, create_token, seed
 
-    app.cli.add_command(seed)
+    for command in (seed, create_admin, create_token):
+        app.cli.add_command(command)

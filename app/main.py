@@ -2,6 +2,7 @@
 
 from flask import Blueprint, current_app, render_template
 from sqlalchemy import case, func, select
+from sqlalchemy.exc import SQLAlchemyError
 
 from app.extensions import db
 from app.models import Ticket, TicketStatus
@@ -40,3 +41,14 @@ def ticket_totals():
     ).select_from(Ticket)
     total, still_open, unassigned = db.session.execute(query).one()
     return {"tickets": total, "open": still_open, "unassigned": unassigned}
+
+
+@bp.get("/healthz")
+def healthz():
+    """For load balancers and uptime checks: is the app up and the database?"""
+    try:
+        db.session.execute(select(1))
+    except SQLAlchemyError:
+        current_app.logger.exception("health check: database unreachable")
+        return {"status": "error", "database": "unreachable"}, 503
+    return {"status": "ok", "database": "ok"}

@@ -2,6 +2,7 @@
 
 from datetime import UTC, datetime
 
+from flask_login import UserMixin
 from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -39,6 +40,13 @@ class TicketStatus:
     }
 
 
+class Role:
+    ADMIN = "admin"
+    AGENT = "agent"
+
+    ALL = (ADMIN, AGENT)
+
+
 class Availability:
     AVAILABLE = "available"
     AWAY = "away"
@@ -46,8 +54,12 @@ class Availability:
     ALL = (AVAILABLE, AWAY)
 
 
-class User(db.Model):
-    """A team member: raises tickets and receives them from the rotation."""
+class User(UserMixin, db.Model):
+    """A team member: raises tickets, receives them from the rotation, signs in.
+
+    A member signs in with ``email`` and a password; members without either
+    are on the team but cannot sign in.
+    """
 
     __tablename__ = "users"
     # AUTOINCREMENT stops SQLite from handing a deleted member's id to the
@@ -66,7 +78,21 @@ class User(db.Model):
         default=Availability.AVAILABLE,
         server_default=Availability.AVAILABLE,
     )
+    email: Mapped[str | None] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(
+        String(10), default=Role.AGENT, server_default=Role.AGENT
+    )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    @property
+    def is_admin(self):
+        return self.role == Role.ADMIN
+
+    @property
+    def is_active(self):
+        """Flask-Login's question: may this member sign in? Only while active."""
+        return self.active
 
     @property
     def eligible(self):
@@ -168,3 +194,31 @@ class AssignmentEvent(db.Model):
 
     from_user: Mapped[User | None] = relationship(foreign_keys=[from_user_id])
     to_user: Mapped[User | None] = relationship(foreign_keys=[to_user_id])
+
+
+class ApiToken(db.Model):
+    """A member's personal API token. Only a hash of the secret is stored."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    name: Mapped[str] = mapped_column(String(80))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(String(12))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_used_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship()
+
+
+class SignInFailures(db.Model):
+    """Recent failed sign-ins for one account or one address, for throttling."""
+
+    __tablename__ = "sign_in_failures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(300), unique=True)
+    count: Mapped[int] = mapped_column(default=0)
+    last_failed_at: Mapped[datetime] = mapped_column(default=utcnow)

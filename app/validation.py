@@ -15,6 +15,7 @@ NAME_MAX = 80
 CONTACT_MAX = 120
 DESCRIPTION_MAX = 2000
 REASON_MAX = 500
+EMAIL_MAX = 254
 
 # Characters that render as nothing: a text made only of these and white
 # space is as empty as a blank one.
@@ -62,6 +63,18 @@ def clean_description(value):
 
 def clean_reason(value):
     return clean_text(value, label="Reason", max_length=REASON_MAX, multiline=True)
+
+
+def clean_email(value):
+    """A sign-in email address, lower-cased; blank means none."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    value = clean_text(value, label="Email", max_length=EMAIL_MAX)
+    try:
+        return validate_email(value, check_deliverability=False).normalized.lower()
+    except EmailNotValidError as error:
+        message = f"Email is not a valid address: {error}"
+        raise InvalidValue(message, "email") from None
 
 
 def clean_contact(value):

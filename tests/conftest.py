@@ -6,9 +6,10 @@ from flask_migrate import upgrade
 from sqlalchemy import create_engine
 
 from app import create_app
+from app.auth.tokens import create_token
 from app.cli import SAMPLE_TEAM
 from app.extensions import db
-from app.models import Rotation
+from app.models import Role, Rotation
 from app.users.service import create_user
 from tests.engines import (
     SERVER_ENGINES,
@@ -67,8 +68,30 @@ def app(database_url, engine_name):
         db.engine.dispose()
 
 
+def sign_in_as(client, member_id):
+    """Sign ``client`` in as a member, for pages (session) and the API (token)."""
+    with client.session_transaction() as session:
+        session["_user_id"] = str(member_id)
+        session["_fresh"] = True
+    _, secret = create_token(member_id, "tests")
+    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {secret}"
+    return client
+
+
 @pytest.fixture
-def client(app):
+def client(app, team):
+    """Ada (member 1), the sample team's admin."""
+    return sign_in_as(app.test_client(), 1)
+
+
+@pytest.fixture
+def agent(app, team):
+    """Grace (member 2), an agent."""
+    return sign_in_as(app.test_client(), 2)
+
+
+@pytest.fixture
+def anonymous(app):
     return app.test_client()
 
 
@@ -79,8 +102,13 @@ def runner(app):
 
 @pytest.fixture
 def team(app):
-    """The five sample members, ids 1 to 5."""
-    return [create_user(name, contact) for name, contact in SAMPLE_TEAM]
+    """The five sample members, ids 1 to 5; Ada (1) is an admin."""
+    return [
+        create_user(
+            name, contact, email=email, role=Role.ADMIN if number == 0 else Role.AGENT
+        )
+        for number, (name, contact, email) in enumerate(SAMPLE_TEAM)
+    ]
 
 
 def cursor():

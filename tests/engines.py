@@ -14,7 +14,15 @@ SERVER_ENGINES = {
     "postgresql": "TEST_POSTGRES_URL",
     "mysql": "TEST_MYSQL_URL",
 }
-TABLES = ("assignment_events", "idempotency_keys", "tickets", "rotations", "users")
+TABLES = (
+    "sign_in_failures",
+    "api_tokens",
+    "assignment_events",
+    "idempotency_keys",
+    "tickets",
+    "rotations",
+    "users",
+)
 
 
 def selected_engines():

@@ -32,12 +32,12 @@ def server_env(database_url, **extra):
     return env
 
 
-def flask(database_url, *args):
+def flask(database_url, *args, **env):
     """Run a ``flask`` command against ``database_url`` and return its output."""
     result = subprocess.run(
         [BIN / "flask", "--app", "wsgi", *args],
         cwd=PROJECT,
-        env=server_env(database_url),
+        env=server_env(database_url, **env),
         capture_output=True,
         text=True,
         timeout=120,
@@ -46,15 +46,27 @@ def flask(database_url, *args):
     return result.stdout
 
 
-class LiveServer:
-    """One gunicorn "host": its own port and workers, the shared database."""
+def seed_with_token(database_url):
+    """Migrate, seed the sample team (Ada, member 1, is the admin) and return
+    a fresh API token of Ada's, made by ``flask create-token``."""
+    flask(database_url, "db", "upgrade")
+    flask(database_url, "seed", DEMO_MODE="1")
+    return flask(database_url, "create-token", "ada@example.com").splitlines()[-1]
 
-    def __init__(self, database_url, workers=1, log_path=None):
+
+class LiveServer:
+    """One gunicorn "host": its own port and workers, the shared database.
+
+    Requests carry ``token`` as a bearer token when one is given.
+    """
+
+    def __init__(self, database_url, workers=1, log_path=None, token=None):
         self.database_url = database_url
         self.workers = workers
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = log_path
+        self.token = token
         self.process = None
 
     def start(self, timeout=30):
@@ -100,6 +112,8 @@ class LiveServer:
         """Send one request; return ``(status, headers, parsed JSON or text)``."""
         data = None
         headers = dict(headers or {})
+        if self.token:
+            headers.setdefault("Authorization", f"Bearer {self.token}")
         if body is not None:
             data = json.dumps(body).encode()
             headers.setdefault("Content-Type", "application/json")

@@ -3,7 +3,7 @@
 import pytest
 
 from app.cli import SAMPLE_TEAM
-from tests.live import LiveServer, flask
+from tests.live import LiveServer, flask, seed_with_token
 
 pytestmark = pytest.mark.live
 
@@ -11,9 +11,7 @@ pytestmark = pytest.mark.live
 @pytest.fixture
 def seeded_database(database_url):
     """The engine's database, built by the real migrations, seeded by ``flask seed``."""
-    flask(database_url, "db", "upgrade")
-    assert "Added 5" in flask(database_url, "seed")
-    return database_url
+    return database_url, seed_with_token(database_url)
 
 
 def submit(server, raised_by=1):
@@ -25,7 +23,8 @@ def submit(server, raised_by=1):
 
 
 def test_three_server_processes_share_one_rotation(seeded_database):
-    servers = [LiveServer(seeded_database) for _ in range(3)]
+    database_url, token = seeded_database
+    servers = [LiveServer(database_url, token=token) for _ in range(3)]
     try:
         for server in servers:
             server.start()
@@ -38,10 +37,11 @@ def test_three_server_processes_share_one_rotation(seeded_database):
 
 
 def test_the_cursor_survives_a_restart(seeded_database):
-    with LiveServer(seeded_database) as server:
+    database_url, token = seeded_database
+    with LiveServer(database_url, token=token) as server:
         before = [submit(server) for _ in range(7)]
 
-    with LiveServer(seeded_database) as server:
+    with LiveServer(database_url, token=token) as server:
         eighth = submit(server)
         _, _, rotation = server.request("GET", "/api/rotation")
 
@@ -51,10 +51,11 @@ def test_the_cursor_survives_a_restart(seeded_database):
 
 
 def test_seed_is_idempotent(seeded_database):
-    assert "Added 0" in flask(seeded_database, "seed")
-    assert "nothing seeded" in flask(seeded_database, "seed", "--if-empty")
+    database_url, token = seeded_database
+    assert "Added 0" in flask(database_url, "seed")
+    assert "nothing seeded" in flask(database_url, "seed", "--if-empty")
 
-    with LiveServer(seeded_database) as server:
+    with LiveServer(database_url, token=token) as server:
         _, _, users = server.request("GET", "/api/users")
 
-    assert [user["name"] for user in users["items"]] == [n for n, _ in SAMPLE_TEAM]
+    assert [user["name"] for user in users["items"]] == [m[0] for m in SAMPLE_TEAM]

@@ -12,6 +12,8 @@ logger = logging.getLogger(__name__)
 
 MESSAGES = {
     400: "The request could not be understood.",
+    401: "Sign in first.",
+    403: "You are not allowed to do this.",
     404: "Nothing is at this address.",
     405: "This address does not accept that method.",
     413: "The request body is too large.",
@@ -23,10 +25,11 @@ MESSAGES = {
 class ApiError(HelpdeskError):
     """A refusal with an explicit HTTP status, raised by API request parsing."""
 
-    def __init__(self, status, message, fields=None):
+    def __init__(self, status, message, fields=None, headers=None):
         super().__init__(message)
         self.status = status
         self.fields = fields or {}
+        self.headers = headers or {}
 
 
 def error_response(status, message, fields=None, headers=None):
@@ -41,7 +44,8 @@ def refused(error):
         {error.field: error.message} if error.field else {}
     )
     logger.info("API request refused (%s): %s", error.status, error.message)
-    return error_response(error.status, error.message, fields)
+    headers = getattr(error, "headers", None)
+    return error_response(error.status, error.message, fields, headers)
 
 
 def http_error(error: HTTPException):

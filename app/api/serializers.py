@@ -19,6 +19,8 @@ def member_json(user, counts=None):
         "id": user.id,
         "name": user.name,
         "contact": user.contact,
+        "email": user.email,
+        "role": user.role,
         "active": user.active,
         "availability": user.availability,
         "assigned_count": assigned,

@@ -1,8 +1,9 @@
 """``/api/tickets``: raising tickets and reading them back."""
 
-from flask import current_app, request, url_for
+from flask import current_app, g, request, url_for
 
 from app.api import bp
+from app.api.auth import require_admin
 from app.api.parsing import Body, Field, page_args, query_choice, query_int
 from app.api.serializers import event_json, page_json, ticket_json
 from app.models import TicketStatus
@@ -14,7 +15,10 @@ NEW_TICKET = Body(
     description=Field(
         str, required=True, clean=clean_description, description="1-2000 characters"
     ),
-    raised_by=Field(int, required=True, description="id of the member raising it"),
+    raised_by=Field(
+        int,
+        description="id of the member raising it; admins only, default yourself",
+    ),
 )
 TICKET_CHANGES = Body(
     status=Field(
@@ -50,9 +54,12 @@ def list_tickets():
 @bp.post("/tickets")
 def create_ticket():
     values = NEW_TICKET.load()
+    requester = values.get("raised_by", g.actor.id)
+    if requester != g.actor.id:
+        require_admin("raise tickets for other members")
     submission = service.submit_ticket(
         values["description"],
-        values["raised_by"],
+        requester,
         idempotency_key=request.headers.get("Idempotency-Key"),
     )
     ticket = submission.ticket
@@ -70,11 +77,14 @@ def get_ticket(ticket_id):
 @bp.patch("/tickets/<id:ticket_id>")
 def update_ticket(ticket_id):
     values = TICKET_CHANGES.load()
+    if service.get_ticket(ticket_id).assigned_to_id != g.actor.id:
+        require_admin("change the status of tickets assigned to others")
     return ticket_json(service.change_status(ticket_id, values["status"]))
 
 
 @bp.post("/tickets/<id:ticket_id>/reassign")
 def reassign_ticket(ticket_id):
+    require_admin("reassign tickets")
     values = REASSIGNMENT.load()
     ticket = service.reassign_ticket(ticket_id, values["assigned_to"], values["reason"])
     return ticket_json(ticket)

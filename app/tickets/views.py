@@ -8,7 +8,10 @@ from flask import (
     render_template,
     request,
 )
+from flask_login import current_user
+from wtforms import SelectChoice
 
+from app.access import admin_required, may_work_on
 from app.exceptions import HelpdeskError, NotFound
 from app.extensions import db
 from app.forms import see_other, show_refusal
@@ -57,14 +60,21 @@ def unassigned():
 @bp.route("/new", methods=["GET", "POST"])
 def new():
     form = TicketForm()
-    members = db.session.scalars(members_query(active=True))
-    form.raised_by.choices = [(member.id, member.name) for member in members]
+    if current_user.is_admin:
+        members = db.session.scalars(members_query(active=True))
+        form.raised_by.choices = [SelectChoice(m.id, m.name) for m in members]
+        if request.method == "GET":
+            form.raised_by.data = current_user.id
+    else:
+        # Agents raise tickets as themselves; only admins choose a requester.
+        del form.raised_by
     if form.validate_on_submit():
         token = form.submission_token.data
+        requester = form.raised_by.data if current_user.is_admin else current_user.id
         try:
             submission = service.submit_ticket(
                 form.description.data,
-                form.raised_by.data,
+                requester,
                 idempotency_key=f"form:{token}" if token else None,
             )
         except service.KeyReused as error:
@@ -97,6 +107,7 @@ def render_detail(ticket, reassign_form):
         "tickets/detail.html",
         ticket=ticket,
         history=timeline(service.ticket_history(ticket.id)),
+        may_work=may_work_on(ticket),
         next_statuses=TicketStatus.NEXT[ticket.status],
         status_form=StatusForm(),
         reassign_form=reassign_form,
@@ -105,7 +116,8 @@ def render_detail(ticket, reassign_form):
 
 @bp.post("/<id:ticket_id>/status")
 def change_status(ticket_id):
-    ticket_or_404(ticket_id)
+    if not may_work_on(ticket_or_404(ticket_id)):
+        abort(403)
     form = StatusForm()
     if not form.validate_on_submit():
         flash("That status change could not be read; please try again.", "warning")
@@ -122,6 +134,7 @@ def change_status(ticket_id):
 
 
 @bp.post("/<id:ticket_id>/reassign")
+@admin_required
 def reassign(ticket_id):
     ticket = ticket_or_404(ticket_id)
     form = ReassignForm()
@@ -151,7 +164,7 @@ def fill_reassign_choices(form, ticket):
     """Active members other than the requester and the current assignee."""
     members = db.session.scalars(members_query(active=True))
     form.assigned_to.choices = [
-        (member.id, member.name + (" (away)" if not member.eligible else ""))
+        SelectChoice(member.id, member.name + ("" if member.eligible else " (away)"))
         for member in members
         if member.id not in (ticket.raised_by_id, ticket.assigned_to_id)
     ]

@@ -10,13 +10,14 @@ import logging
 
 from sqlalchemy import case, exists, func, or_, select
 
+from app.auth.accounts import hash_password
 from app.database import write_transaction
 from app.dispatch import drain_queue, hand_over
 from app.exceptions import Conflict, InvalidValue, NotFound
 from app.extensions import db
-from app.models import AssignmentEvent, Availability, Ticket, TicketStatus, User
+from app.models import AssignmentEvent, Availability, Role, Ticket, TicketStatus, User
 from app.rotation import RoundRobinAssigner
-from app.validation import clean_contact, clean_name
+from app.validation import clean_contact, clean_email, clean_name
 
 logger = logging.getLogger(__name__)
 
@@ -31,14 +32,26 @@ def get_user(user_id):
     return user
 
 
-def create_user(name, contact=None):
-    """Add a member; they join the rotation at the end of the current cycle."""
-    name, contact = clean_name(name), clean_contact(contact)
+def create_user(name, contact=None, *, email=None, role=Role.AGENT, password=None):
+    """Add a member; they join the rotation at the end of the current cycle.
+
+    With an email and a password they can sign in, with ``role``'s rights.
+    """
+    name, contact, email = clean_name(name), clean_contact(contact), clean_email(email)
+    check_role(role)
+    password_hash = hash_password(password) if password is not None else None
 
     def work():
         assigner = RoundRobinAssigner()
         assigner.lock()
-        user = User(name=name, contact=contact)
+        check_email_free(email)
+        user = User(
+            name=name,
+            contact=contact,
+            email=email,
+            role=role,
+            password_hash=password_hash,
+        )
         db.session.add(user)
         db.session.flush()
         logger.info("user %s added (%s)", user.id, user.name)
@@ -55,12 +68,21 @@ def update_user(
     contact=UNCHANGED,
     active=UNCHANGED,
     availability=UNCHANGED,
+    email=UNCHANGED,
+    role=UNCHANGED,
+    password=UNCHANGED,
 ):
     """Change any of a member's fields; the ones not given stay as they are."""
     if name is not UNCHANGED:
         name = clean_name(name)
     if contact is not UNCHANGED:
         contact = clean_contact(contact)
+    if email is not UNCHANGED:
+        email = clean_email(email)
+    if role is not UNCHANGED:
+        check_role(role)
+    if password is not UNCHANGED:
+        password = hash_password(password)
     if availability is not UNCHANGED and availability not in Availability.ALL:
         raise InvalidValue(
             f"Availability must be one of: {', '.join(Availability.ALL)}.",
@@ -72,6 +94,7 @@ def update_user(
         assigner.lock()
         user = get_user(user_id)
         was_eligible, was_active = user.eligible, user.active
+        was_active_admin = user.is_admin and user.active
         if name is not UNCHANGED:
             user.name = name
         if contact is not UNCHANGED:
@@ -80,6 +103,15 @@ def update_user(
             user.active = active
         if availability is not UNCHANGED:
             user.availability = availability
+        if email is not UNCHANGED and email != user.email:
+            check_email_free(email)
+            user.email = email
+        if role is not UNCHANGED:
+            user.role = role
+        if password is not UNCHANGED:
+            user.password_hash = password
+            logger.info("user %s has a new password", user.id)
+        keep_an_admin(user, was_active_admin)
         db.session.flush()
 
         if was_active and not user.active:
@@ -94,6 +126,35 @@ def update_user(
         return user
 
     return write_transaction(work, description="update member")
+
+
+def check_role(role):
+    if role not in Role.ALL:
+        raise InvalidValue(f"Role must be one of: {', '.join(Role.ALL)}.", "role")
+
+
+def check_email_free(email):
+    if email is None:
+        return
+    taken = select(exists().where(func.lower(User.email) == email))
+    if db.session.scalar(taken):
+        raise InvalidValue(f"Another member already signs in as {email}.", "email")
+
+
+def keep_an_admin(user, was_active_admin):
+    """Refuse a change that would leave the team with no active admin."""
+    if not was_active_admin or (user.is_admin and user.active):
+        return
+    others = select(
+        exists().where(
+            User.role == Role.ADMIN, User.active.is_(True), User.id != user.id
+        )
+    )
+    if not db.session.scalar(others):
+        raise Conflict(
+            f"{user.name} is the only active admin; make someone else an admin first.",
+            "role",
+        )
 
 
 def describe(user):

@@ -1,4 +1,4 @@
-"""Pages for team members: add, view, edit, deactivate, reactivate, delete."""
+"""Pages for team members: the member page, tokens, and (for admins) managing."""
 
 from flask import (
     Blueprint,
@@ -9,7 +9,11 @@ from flask import (
     request,
     url_for,
 )
+from flask_login import current_user
 
+from app.access import admin_required, may_act_for
+from app.auth.forms import TokenForm
+from app.auth.tokens import create_token, revoke_token, tokens_of
 from app.exceptions import Conflict, HelpdeskError, NotFound
 from app.extensions import db
 from app.forms import see_other, show_refusal
@@ -31,11 +35,18 @@ def member_or_404(user_id):
 
 
 @bp.route("/new", methods=["GET", "POST"])
+@admin_required
 def new():
     form = MemberForm()
     if form.validate_on_submit():
         try:
-            user = service.create_user(form.name.data, form.contact.data)
+            user = service.create_user(
+                form.name.data,
+                form.contact.data,
+                email=form.email.data,
+                role=form.role.data,
+                password=form.password.data or None,
+            )
         except HelpdeskError as error:
             show_refusal(form, error)
         else:
@@ -46,7 +57,11 @@ def new():
 
 @bp.get("/<id:user_id>")
 def detail(user_id):
-    user = member_or_404(user_id)
+    return render_member(member_or_404(user_id))
+
+
+def render_member(user, token_form=None, new_secret=None):
+    """The member page; on their own page, with their API tokens."""
     per_page = current_app.config["PER_PAGE"]
     status = request.args.get("status")
     status = status if status in TicketStatus.ALL else None
@@ -56,26 +71,37 @@ def detail(user_id):
         per_page,
     )
     latest_raised = tickets_query(raised_by=user.id).limit(RECENTLY_RAISED)
-    raised = list(db.session.scalars(latest_raised).unique())
-    counts = service.ticket_counts([user.id])[user.id]
+    own_page = current_user.id == user.id
     return render_template(
         "users/detail.html",
         user=user,
         assigned=assigned,
-        raised=raised,
-        counts=counts,
+        raised=list(db.session.scalars(latest_raised).unique()),
+        counts=service.ticket_counts([user.id])[user.id],
         status=status,
         form=ConfirmForm(),
+        own_page=own_page,
+        tokens=tokens_of(user.id) if own_page else [],
+        token_form=token_form or TokenForm(),
+        new_secret=new_secret,
     )
 
 
 @bp.route("/<id:user_id>/edit", methods=["GET", "POST"])
+@admin_required
 def edit(user_id):
     user = member_or_404(user_id)
     form = MemberForm(obj=user)
     if form.validate_on_submit():
         try:
-            service.update_user(user.id, name=form.name.data, contact=form.contact.data)
+            service.update_user(
+                user.id,
+                name=form.name.data,
+                contact=form.contact.data,
+                email=form.email.data,
+                role=form.role.data,
+                **({"password": form.password.data} if form.password.data else {}),
+            )
         except HelpdeskError as error:
             show_refusal(form, error)
         else:
@@ -85,24 +111,31 @@ def edit(user_id):
 
 
 @bp.route("/<id:user_id>/deactivate", methods=["GET", "POST"])
+@admin_required
 def deactivate(user_id):
     user = member_or_404(user_id)
     form = ConfirmForm()
     if form.validate_on_submit():
-        service.update_user(user.id, active=False)
-        flash(
-            f"{user.name} is deactivated: the rotation passes over them "
-            "until they are reactivated.",
-            "success",
-        )
+        try:
+            service.update_user(user.id, active=False)
+        except HelpdeskError as error:
+            flash(error.message, "danger")
+        else:
+            flash(
+                f"{user.name} is deactivated: their open tickets went to the "
+                "rotation, and they get no new ones until reactivated.",
+                "success",
+            )
         return see_other("users.detail", user_id=user.id)
     return render_template(
         "confirm.html",
         form=form,
         title=f"Deactivate {user.name}?",
         message=(
-            f"{user.name} will stop receiving tickets. Their tickets and their "
-            "place in the rotation are kept, and you can reactivate them later."
+            f"{user.name} will stop receiving tickets and can no longer sign in. "
+            "Their open and in-progress tickets go to the rotation now; their "
+            "history and their place in the order are kept, and you can "
+            "reactivate them later."
         ),
         button="Deactivate",
         cancel_url=url_for("users.detail", user_id=user.id),
@@ -110,6 +143,7 @@ def deactivate(user_id):
 
 
 @bp.post("/<id:user_id>/reactivate")
+@admin_required
 def reactivate(user_id):
     user = member_or_404(user_id)
     form = ConfirmForm()
@@ -128,6 +162,8 @@ def reactivate(user_id):
 @bp.post("/<id:user_id>/availability")
 def availability(user_id):
     user = member_or_404(user_id)
+    if not may_act_for(user.id):
+        abort(403)
     form = AvailabilityForm()
     if form.validate_on_submit():
         user = service.update_user(user.id, availability=form.availability.data)
@@ -146,7 +182,39 @@ def availability(user_id):
     return see_other("users.detail", user_id=user.id)
 
 
+@bp.post("/<id:user_id>/tokens")
+def new_token(user_id):
+    user = member_or_404(user_id)
+    if current_user.id != user.id:
+        abort(403)
+    form = TokenForm()
+    if form.validate_on_submit():
+        try:
+            _, secret = create_token(user.id, form.name.data)
+        except HelpdeskError as error:
+            show_refusal(form, error)
+        else:
+            flash("Token created. Copy it now: it is not shown again.", "success")
+            return render_member(user, new_secret=secret)
+    return render_member(user, token_form=form), 422
+
+
+@bp.post("/<id:user_id>/tokens/<id:token_id>/revoke")
+def revoke(user_id, token_id):
+    user = member_or_404(user_id)
+    if current_user.id != user.id:
+        abort(403)
+    if ConfirmForm().validate_on_submit():
+        try:
+            revoke_token(user.id, token_id)
+        except NotFound:
+            abort(404)
+        flash("Token revoked; it no longer works.", "success")
+    return see_other("users.detail", user_id=user.id)
+
+
 @bp.route("/<id:user_id>/delete", methods=["GET", "POST"])
+@admin_required
 def delete(user_id):
     user = member_or_404(user_id)
     form = ConfirmForm()

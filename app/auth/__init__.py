@@ -1,0 +1,1 @@
+"""Signing in, roles, and personal API tokens."""
