@@ -4,6 +4,7 @@ from flask import Blueprint, current_app, render_template
 from sqlalchemy import case, func, select
 from sqlalchemy.exc import SQLAlchemyError
 
+from app.api.spec import document
 from app.extensions import db
 from app.models import Ticket, TicketStatus
 from app.queries import members_query
@@ -52,3 +53,9 @@ def healthz():
         current_app.logger.exception("health check: database unreachable")
         return {"status": "error", "database": "unreachable"}, 503
     return {"status": "ok", "database": "ok"}
+
+
+@bp.get("/docs/api")
+def api_docs():
+    """The API described for people, from the same document clients read."""
+    return render_template("api_docs.html", spec=document())

@@ -1,13 +1,15 @@
 """Reading and checking API input: JSON bodies and query parameters.
 
-A body is described once as a :class:`Body` of :class:`Field` objects; the
-same description checks requests and can describe the API to its clients.
+Each input is described once: a body as a :class:`Body` of :class:`Field`
+objects, a query parameter as a :class:`Query`. The same objects check every
+request and write the OpenAPI document (``schema()``), so the document
+cannot drift from what the API accepts.
 """
 
 from dataclasses import dataclass
 from typing import Any
 
-from flask import request
+from flask import current_app, request
 
 from app.api.errors import ApiError
 from app.converters import MAX_ID
@@ -25,6 +27,7 @@ class Field:
     nullable: bool = False
     clean: Any = None
     choices: tuple = ()
+    max_length: int | None = None
     description: str = ""
 
     def load(self, name, value):
@@ -39,6 +42,18 @@ class Field:
         if self.choices and value not in self.choices:
             raise InvalidValue(f"{name} must be one of: {', '.join(self.choices)}.")
         return self.clean(value) if self.clean else value
+
+    def schema(self):
+        schema = {"type": JSON_TYPES[self.kind], "description": self.description}
+        if self.kind is int:
+            schema.update(minimum=1, maximum=MAX_ID)
+        if self.choices:
+            schema["enum"] = list(self.choices)
+        if self.max_length:
+            schema["maxLength"] = self.max_length
+        if self.nullable:
+            schema["type"] = [schema["type"], "null"]
+        return schema
 
 
 class Body:
@@ -65,6 +80,93 @@ class Body:
             raise ApiError(422, "Some fields are missing or invalid.", errors)
         return values
 
+    def schema(self):
+        return {
+            "type": "object",
+            "properties": {name: f.schema() for name, f in self.fields.items()},
+            "required": [name for name, f in self.fields.items() if f.required],
+            "additionalProperties": False,
+        }
+
+
+@dataclass
+class Query:
+    """One query-string parameter: a whole number in range, or one of choices.
+
+    ``none_word`` lets an id parameter also take that word (``assigned_to=none``).
+    ``default`` and ``maximum`` may name config keys, for limits set per
+    deployment.
+    """
+
+    name: str
+    default: Any = None
+    minimum: int = 1
+    maximum: int | str = MAX_ID
+    choices: tuple = ()
+    none_word: str | None = None
+    description: str = ""
+
+    def load(self):
+        raw = request.args.get(self.name)
+        if raw is None or raw == "":
+            return self._default()
+        if self.choices:
+            if raw in self.choices:
+                return raw
+            self._refuse(f"one of: {', '.join(self.choices)}")
+        if self.none_word and raw == self.none_word:
+            return self.none_word
+        maximum = self._maximum()
+        if not (raw.isascii() and raw.isdigit() and len(raw) <= 10) or not (
+            self.minimum <= int(raw) <= maximum
+        ):
+            self._refuse(f"a whole number from {self.minimum} to {maximum}")
+        return int(raw)
+
+    def schema(self):
+        if self.choices:
+            schema = {"type": "string", "enum": list(self.choices)}
+        else:
+            schema = {"type": "integer", "minimum": self.minimum}
+            if isinstance(self.maximum, int):
+                schema["maximum"] = self.maximum
+            if self.none_word:
+                schema = {
+                    "oneOf": [schema, {"type": "string", "enum": [self.none_word]}]
+                }
+        return {
+            "name": self.name,
+            "in": "query",
+            "required": False,
+            "description": self.description,
+            "schema": schema,
+        }
+
+    def _default(self):
+        return _setting(self.default)
+
+    def _maximum(self):
+        return _setting(self.maximum)
+
+    def _refuse(self, expected):
+        raise ApiError(
+            400, f"{self.name} must be {expected}.", {self.name: "Invalid value."}
+        )
+
+
+PAGE = Query("page", default=1, description="page number, from 1")
+PER_PAGE = Query(
+    "per_page",
+    default="PER_PAGE",
+    maximum="MAX_PER_PAGE",
+    description="items per page (at most 100 by default)",
+)
+
+
+def page_args():
+    """``(page, per_page)`` from the query string."""
+    return PAGE.load(), PER_PAGE.load()
+
 
 def json_object():
     """The request body as a JSON object, or a 415/400 explaining why not."""
@@ -80,39 +182,9 @@ def json_object():
     return payload
 
 
-def query_int(name, default=None, *, minimum=1, maximum=MAX_ID):
-    """An integer query parameter within bounds, or a 400 naming it."""
-    raw = request.args.get(name)
-    if raw is None or raw == "":
-        return default
-    if not (raw.isascii() and raw.isdigit() and len(raw) <= 10) or not (
-        minimum <= int(raw) <= maximum
-    ):
-        raise ApiError(
-            400,
-            f"{name} must be a whole number from {minimum} to {maximum}.",
-            {name: "Invalid value."},
-        )
-    return int(raw)
-
-
-def query_choice(name, choices):
-    """A query parameter that must be one of ``choices`` (or absent)."""
-    raw = request.args.get(name)
-    if raw is None or raw == "":
-        return None
-    if raw not in choices:
-        raise ApiError(
-            400, f"{name} must be one of: {', '.join(choices)}.", {name: "Invalid."}
-        )
-    return raw
-
-
-def page_args(config):
-    """``(page, per_page)`` from the query string, within the configured limits."""
-    page = query_int("page", 1)
-    per_page = query_int("per_page", config["PER_PAGE"], maximum=config["MAX_PER_PAGE"])
-    return page, per_page
+def _setting(value):
+    """A value, or the config value when given a config key's name."""
+    return current_app.config[value] if isinstance(value, str) else value
 
 
 def _is_kind(value, kind):

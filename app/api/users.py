@@ -2,34 +2,48 @@
 
 from dataclasses import replace
 
-from flask import current_app, url_for
+from flask import url_for
 
 from app.api import bp
 from app.api.auth import require_admin, require_self_or_admin
-from app.api.parsing import Body, Field, page_args, query_choice
+from app.api.parsing import PAGE, PER_PAGE, Body, Field, Query, page_args
 from app.api.serializers import member_json, members_json, page_json, ticket_json
+from app.api.spec import operation, page_of
 from app.models import Availability, Role, TicketStatus
 from app.queries import members_query, paginate, tickets_query
 from app.users import service
-from app.validation import clean_contact, clean_email, clean_name
+from app.validation import (
+    CONTACT_MAX,
+    EMAIL_MAX,
+    NAME_MAX,
+    clean_contact,
+    clean_email,
+    clean_name,
+)
 
 NEW_USER = Body(
-    email=Field(
-        str, nullable=True, clean=clean_email, description="sign-in email, unique"
+    name=Field(
+        str, required=True, clean=clean_name, max_length=NAME_MAX, description="name"
     ),
-    role=Field(str, choices=Role.ALL, description="admin or agent (default)"),
-    password=Field(str, description="8-200 characters; write-only"),
-    name=Field(str, required=True, clean=clean_name, description="1-80 characters"),
     contact=Field(
-        str, nullable=True, clean=clean_contact, description="email or phone"
+        str,
+        nullable=True,
+        clean=clean_contact,
+        max_length=CONTACT_MAX,
+        description="email address or phone number",
     ),
+    email=Field(
+        str,
+        nullable=True,
+        clean=clean_email,
+        max_length=EMAIL_MAX,
+        description="sign-in email, unique",
+    ),
+    role=Field(str, choices=Role.ALL, description="admin or agent (the default)"),
+    password=Field(str, max_length=200, description="8-200 characters; write-only"),
 )
 USER_CHANGES = Body(
-    name=replace(NEW_USER.fields["name"], required=False),
-    contact=NEW_USER.fields["contact"],
-    email=NEW_USER.fields["email"],
-    role=NEW_USER.fields["role"],
-    password=NEW_USER.fields["password"],
+    **{name: replace(field, required=False) for name, field in NEW_USER.fields.items()},
     active=Field(bool, description="false takes the member out of the rotation"),
     availability=Field(
         str,
@@ -37,16 +51,27 @@ USER_CHANGES = Body(
         description="away keeps the member's tickets but skips their turns",
     ),
 )
+STATUS = Query("status", choices=TicketStatus.ALL, description="only this status")
 
 
 @bp.get("/users")
+@operation(
+    "List the team in rotation order",
+    query=[PAGE, PER_PAGE],
+    answers={200: page_of("Member")},
+)
 def list_users():
-    page, per_page = page_args(current_app.config)
-    pagination = paginate(members_query(), page, per_page)
+    pagination = paginate(members_query(), *page_args())
     return page_json(pagination, members_json(pagination.items))
 
 
 @bp.post("/users")
+@operation(
+    "Add a member (admins)",
+    body=NEW_USER,
+    answers={201: "Member"},
+    errors=[403, 415, 422],
+)
 def create_user():
     require_admin("add members")
     values = NEW_USER.load()
@@ -58,11 +83,18 @@ def create_user():
 
 
 @bp.get("/users/<id:user_id>")
+@operation("One member", answers={200: "Member"}, errors=[404])
 def get_user(user_id):
     return member_json(service.get_user(user_id))
 
 
 @bp.patch("/users/<id:user_id>")
+@operation(
+    "Change a member (admins; members may set their own availability)",
+    body=USER_CHANGES,
+    answers={200: "Member"},
+    errors=[403, 404, 409, 415, 422],
+)
 def update_user(user_id):
     changes = USER_CHANGES.load()
     if set(changes) == {"availability"}:
@@ -74,6 +106,11 @@ def update_user(user_id):
 
 
 @bp.delete("/users/<id:user_id>")
+@operation(
+    "Delete a member who never had a ticket (admins)",
+    answers={204: None},
+    errors=[403, 404, 409],
+)
 def delete_user(user_id):
     require_admin("delete members")
     service.delete_user(user_id)
@@ -81,10 +118,14 @@ def delete_user(user_id):
 
 
 @bp.get("/users/<id:user_id>/tickets")
+@operation(
+    "Tickets assigned to a member",
+    query=[PAGE, PER_PAGE, STATUS],
+    answers={200: page_of("Ticket")},
+    errors=[404],
+)
 def user_tickets(user_id):
     service.get_user(user_id)
-    page, per_page = page_args(current_app.config)
-    status = query_choice("status", TicketStatus.ALL)
-    query = tickets_query(assigned_to=user_id, status=status)
-    pagination = paginate(query, page, per_page)
+    query = tickets_query(assigned_to=user_id, status=STATUS.load())
+    pagination = paginate(query, *page_args())
     return page_json(pagination, [ticket_json(t) for t in pagination.items])
