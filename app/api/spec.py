@@ -123,7 +123,7 @@ def operation(summary, *, body=None, query=(), answers=None, errors=()):
 
     ``answers`` maps success statuses to a schema name, a ``page_of(...)``
     schema, or None for an empty answer; ``errors`` lists the error statuses
-    the view can give besides the ones every call can (400, 401, 413, 503).
+    the view can give besides the ones every call can (400, 401, 405, 413, 503).
     """
 
     def describe(view):
@@ -132,7 +132,7 @@ def operation(summary, *, body=None, query=(), answers=None, errors=()):
             "body": body,
             "query": query,
             "answers": answers or {200: None},
-            "errors": set(errors) | {400, 401, 413, 503},
+            "errors": set(errors) | {400, 401, 405, 413, 503},
         }
         return view
 
