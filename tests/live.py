@@ -47,57 +47,95 @@ def flask(database_url, *args, **env):
 
 
 def seed_with_token(database_url):
-    """Migrate, seed the sample team (Ada, member 1, is the admin) and return
-    a fresh API token of Ada's, made by ``flask create-token``."""
-    flask(database_url, "db", "upgrade")
-    flask(database_url, "seed", DEMO_MODE="1")
-    return flask(database_url, "create-token", "ada@example.com").splitlines()[-1]
+    """Migrate, seed the demo team (Ada, member 1, is the admin) and return a
+    fresh API token of Ada's.
+
+    Runs in this process: the same migrations and commands as ``flask db
+    upgrade``, ``flask seed`` and ``flask create-token``, without paying for
+    three interpreter starts per test (test_live runs the real commands).
+    """
+    from flask_migrate import upgrade
+
+    from app import create_app
+    from app.extensions import db
+
+    app = create_app(
+        "testing", {"SQLALCHEMY_DATABASE_URI": database_url, "DEMO_MODE": True}
+    )
+    with app.app_context():
+        upgrade()
+        runner = app.test_cli_runner()
+        assert "Added 5" in runner.invoke(args=["seed"]).output
+        token = runner.invoke(args=["create-token", "ada@example.com"]).output
+        db.engine.dispose()
+    return token.strip().splitlines()[-1]
 
 
 class LiveServer:
     """One gunicorn "host": its own port and workers, the shared database.
 
-    Requests carry ``token`` as a bearer token when one is given.
+    Requests carry ``token`` as a bearer token when one is given; ``options``
+    are passed on to gunicorn.
     """
 
-    def __init__(self, database_url, workers=1, log_path=None, token=None):
+    def __init__(self, database_url, workers=1, log_path=None, token=None, options=()):
         self.database_url = database_url
         self.workers = workers
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = log_path
         self.token = token
+        self.options = list(options)
         self.process = None
 
     def start(self, timeout=30):
-        log = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL
-        self.process = subprocess.Popen(
-            [
-                BIN / "gunicorn",
-                "--bind",
-                f"127.0.0.1:{self.port}",
-                "--workers",
-                str(self.workers),
-                "--graceful-timeout",
-                "5",
-                "wsgi:app",
-            ],
-            cwd=PROJECT,
-            env=server_env(self.database_url),
-            stdout=log,
-            stderr=log,
-        )
+        return self.launch().wait_until_answering(timeout)
+
+    def launch(self):
+        """Start gunicorn without waiting for it, so hosts can boot together."""
+        command = [
+            BIN / "gunicorn",
+            "--bind",
+            f"127.0.0.1:{self.port}",
+            "--workers",
+            str(self.workers),
+            "--graceful-timeout",
+            "5",
+            # Each test server is on its own; gunicorn's shared control
+            # socket path would make them trip over one another.
+            "--no-control-socket",
+            *self.options,
+            "wsgi:app",
+        ]
+        if self.log_path:
+            with open(self.log_path, "ab") as log:
+                self.process = self._spawn(command, log)
+        else:
+            self.process = self._spawn(command, subprocess.DEVNULL)
+        return self
+
+    def wait_until_answering(self, timeout=30):
+        """Poll the health check until a worker answers."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"gunicorn exited with {self.process.returncode}")
             try:
-                self.request("GET", "/api/rotation")
+                self.request("GET", "/healthz", timeout=5)
                 return self
             except OSError:
                 time.sleep(0.1)
         self.stop()
         raise RuntimeError(f"gunicorn did not answer on {self.url}")
+
+    def _spawn(self, command, log):
+        return subprocess.Popen(
+            command,
+            cwd=PROJECT,
+            env=server_env(self.database_url),
+            stdout=log,
+            stderr=log,
+        )
 
     def stop(self):
         if self.process and self.process.poll() is None:

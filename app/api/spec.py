@@ -24,6 +24,11 @@ ERROR_STATUSES = {
     503: "Database busy; nothing was saved, retry after Retry-After seconds",
 }
 
+SERVER_STATUSES = {
+    414: "Request line too long (answered by the HTTP server)",
+    431: "Request headers too large (answered by the HTTP server)",
+}
+
 MEMBER_REF = {
     "type": ["object", "null"],
     "properties": {"id": {"type": "integer"}, "name": {"type": "string"}},
@@ -207,6 +212,9 @@ def responses(described):
             "description": "Success",
             "content": {"application/json": {"schema": schema}},
         }
+    # The HTTP server in front answers these itself, before the app runs.
+    for status, description in SERVER_STATUSES.items():
+        result[str(status)] = {"description": description}
     error = {"$ref": "#/components/schemas/Error"}
     for status in sorted(described["errors"]):
         result[str(status)] = {

@@ -12,6 +12,7 @@ from flask import current_app
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
+from app.database import write_transaction
 from app.extensions import db
 from app.models import SignInFailures, utcnow
 
@@ -42,6 +43,10 @@ def wait_seconds(keys):
 def record_failure(keys):
     """Count one more failure for each key, starting afresh after a quiet spell."""
     window = timedelta(seconds=current_app.config["SIGN_IN_WINDOW_SECONDS"])
+    write_transaction(lambda: _count(keys, window), description="sign-in failure")
+
+
+def _count(keys, window):
     now = utcnow()
     for key in keys:
         row = db.session.scalar(
@@ -58,10 +63,13 @@ def record_failure(keys):
                 )
         row.count = 1 if now - row.last_failed_at > window else row.count + 1
         row.last_failed_at = now
-    db.session.commit()
 
 
 def clear(key):
     """Forget an account's failures after it signs in."""
-    db.session.execute(delete(SignInFailures).where(SignInFailures.key == key))
-    db.session.commit()
+    write_transaction(
+        lambda: db.session.execute(
+            delete(SignInFailures).where(SignInFailures.key == key)
+        ),
+        description="sign-in success",
+    )

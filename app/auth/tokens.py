@@ -5,7 +5,8 @@ import logging
 import secrets
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import or_, select, update
+from sqlalchemy.exc import DBAPIError
 
 from app.database import write_transaction
 from app.exceptions import NotFound
@@ -71,11 +72,38 @@ def member_for_token(secret):
     )
     if token is None or token.revoked_at is not None or not token.user.active:
         return None
-    now = utcnow()
-    if token.last_used_at is None or now - token.last_used_at > LAST_USED_PRECISION:
-        token.last_used_at = now
-        db.session.commit()
+    note_use(token)
     return token.user
+
+
+def note_use(token):
+    """Stamp the token's last use, at most once a minute, on a best-effort basis.
+
+    A burst of calls with one token would otherwise all queue for the same
+    row; when the database is busy the stamp is skipped, never the call.
+    """
+    now = utcnow()
+    if (
+        token.last_used_at is not None
+        and now - token.last_used_at < LAST_USED_PRECISION
+    ):
+        return
+    try:
+        db.session.execute(
+            update(ApiToken)
+            .where(
+                ApiToken.id == token.id,
+                or_(
+                    ApiToken.last_used_at.is_(None),
+                    ApiToken.last_used_at < now - LAST_USED_PRECISION,
+                ),
+            )
+            .values(last_used_at=now)
+        )
+        db.session.commit()
+    except DBAPIError as error:
+        db.session.rollback()
+        logger.info("token %s last-use stamp skipped: %s", token.id, error.orig)
 
 
 def tokens_of(user_id):
