@@ -49,6 +49,7 @@ def test_schemathesis_finds_nothing(tmp_path):
             capture_output=True,
             text=True,
             timeout=300,
+            cwd=tmp_path,
         )
 
     (tmp_path / "schemathesis.txt").write_text(result.stdout)
