@@ -6,7 +6,7 @@ WORKERS ?= 4
 FLASK = $(VENV)/bin/flask --app wsgi
 export HELPDESK_CONFIG ?= development
 
-.PHONY: run test serve lint format migrate-db clean
+.PHONY: run test serve bench lint format migrate-db clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -17,15 +17,25 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 migrate-db: $(VENV)/.installed
 	$(FLASK) db upgrade
 
+# A local run is a demo: the sample team can sign in with the demo password.
+run: export DEMO_MODE ?= 1
 run: migrate-db
 	$(FLASK) seed --if-empty
+	@echo
+	@echo "  Open http://127.0.0.1:$(PORT)/ and sign in as ada@example.com (admin)"
+	@echo "  or grace@example.com (agent), password helpdesk-demo."
+	@echo
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 serve: migrate-db
-	$(VENV)/bin/gunicorn --bind 127.0.0.1:$(PORT) --workers $(WORKERS) wsgi:app
+	$(VENV)/bin/gunicorn --bind 127.0.0.1:$(PORT) --workers $(WORKERS) \
+		--no-control-socket wsgi:app
 
 test: $(VENV)/.installed
 	$(VENV)/bin/python -m pytest $(PYTEST_ARGS)
+
+bench: $(VENV)/.installed
+	$(VENV)/bin/python -m bench $(BENCH_ARGS)
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
