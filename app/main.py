@@ -1,26 +1,34 @@
 """The home page: the team, the rotation and the totals at a glance."""
 
-from flask import Blueprint, current_app, render_template
+from flask import Blueprint, current_app, render_template, request
 from sqlalchemy import case, func, select
 from sqlalchemy.exc import SQLAlchemyError
 
+from app import charts, stats
 from app.api.spec import document
 from app.extensions import db
 from app.models import Ticket, TicketStatus
-from app.queries import members_query
+from app.queries import members_query, tickets_query
 from app.rotation import RoundRobinAssigner
 from app.users.forms import ConfirmForm
 from app.users.service import ticket_counts
 
 bp = Blueprint("main", __name__)
 
+QUEUE_PREVIEW = 5
+
 
 @bp.get("/")
 def home():
+    """The dashboard: the team, who is next, the queue and how fair it all is."""
+    window = request.args.get("window")
+    window = window if window in stats.WINDOWS else stats.DEFAULT_WINDOW
     members = list(db.session.scalars(members_query()))
     counts = ticket_counts([member.id for member in members])
     assigner = RoundRobinAssigner()
     preview = assigner.preview(current_app.config["ROTATION_PREVIEW"])
+    report = stats.fairness(window)
+    waiting = tickets_query(unassigned=True, status=TicketStatus.UNFINISHED)
     return render_template(
         "home.html",
         members=members,
@@ -29,6 +37,11 @@ def home():
         last_assigned=assigner.last_assigned(),
         totals=ticket_totals(),
         form=ConfirmForm(),
+        report=report,
+        windows=stats.WINDOWS,
+        fairness_chart=charts.fairness_chart(report["members"]),
+        days_chart=charts.days_chart(stats.tickets_per_day()),
+        waiting=list(db.session.scalars(waiting.limit(QUEUE_PREVIEW)).unique()),
     )
 
 

@@ -108,6 +108,7 @@ class Ticket(db.Model):
 
     __tablename__ = "tickets"
     __table_args__ = (
+        Index("ix_tickets_created_at", "created_at"),
         Index("ix_tickets_assigned_to_id_id", "assigned_to_id", "id"),
         Index("ix_tickets_raised_by_id_id", "raised_by_id", "id"),
         Index("ix_tickets_status_id", "status", "id"),
@@ -177,7 +178,10 @@ class AssignmentEvent(db.Model):
     """
 
     __tablename__ = "assignment_events"
-    __table_args__ = (Index("ix_assignment_events_ticket_id_id", "ticket_id", "id"),)
+    __table_args__ = (
+        Index("ix_assignment_events_ticket_id_id", "ticket_id", "id"),
+        Index("ix_assignment_events_created_at", "created_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"))
@@ -222,3 +226,19 @@ class SignInFailures(db.Model):
     key: Mapped[str] = mapped_column(String(300), unique=True)
     count: Mapped[int] = mapped_column(default=0)
     last_failed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class EligibilityChange(db.Model):
+    """When a member became eligible for tickets or stopped being so.
+
+    The fairness report weighs each member's expected share by how long they
+    were eligible (active and available) within the chosen window.
+    """
+
+    __tablename__ = "eligibility_changes"
+    __table_args__ = (Index("ix_eligibility_changes_user_id_at", "user_id", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    eligible: Mapped[bool]
+    at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -40,6 +40,7 @@ RULES = {
     "users.revoke": NOBODY,
     "api.openapi": SIGNED_IN,
     "api.rotation": SIGNED_IN,
+    "api.statistics": SIGNED_IN,
     "api.list_tickets": SIGNED_IN,
     "api.create_ticket": SIGNED_IN,
     "api.get_ticket": SIGNED_IN,

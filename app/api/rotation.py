@@ -1,9 +1,10 @@
-"""``/api/rotation``: the order, the cursor and who is next; and the API's own
-description."""
+"""``/api/rotation`` and ``/api/stats``: who is next and how fair it has been;
+and the API's own description."""
 
+from app import stats
 from app.api import bp
 from app.api.parsing import Query
-from app.api.serializers import member_ref
+from app.api.serializers import member_ref, timestamp
 from app.api.spec import document, operation
 from app.rotation import RoundRobinAssigner
 
@@ -36,3 +37,26 @@ def rotation():
 def openapi():
     """This API's OpenAPI 3 document."""
     return document()
+
+
+WINDOW = Query(
+    "window",
+    choices=tuple(stats.WINDOWS),
+    description="today, 7d, 30d (the default) or all",
+)
+
+
+@bp.get("/stats")
+@operation(
+    "Fairness per member over a window, and tickets submitted per day",
+    query=[WINDOW],
+    answers={200: "Stats"},
+)
+def statistics():
+    report = stats.fairness(WINDOW.load() or stats.DEFAULT_WINDOW)
+    since = report.pop("since")
+    return {
+        **report,
+        "since": timestamp(since),
+        "per_day": stats.tickets_per_day(),
+    }

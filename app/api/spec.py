@@ -94,6 +94,40 @@ SCHEMAS = {
         },
         "required": ["id", "trigger", "method", "from", "to"],
     },
+    "Stats": {
+        "type": "object",
+        "properties": {
+            "window": {"type": "string"},
+            "since": {"type": ["string", "null"]},
+            "tickets": {"type": "integer"},
+            "spread": {"type": "integer"},
+            "members": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "id": {"type": "integer"},
+                        "name": {"type": "string"},
+                        "assigned": {"type": "integer"},
+                        "expected": {"type": "number"},
+                        "eligible_share": {"type": "number"},
+                    },
+                    "required": ["id", "name", "assigned", "expected"],
+                },
+            },
+            "per_day": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "date": {"type": "string"},
+                        "count": {"type": "integer"},
+                    },
+                },
+            },
+        },
+        "required": ["window", "tickets", "spread", "members", "per_day"],
+    },
     "Rotation": {
         "type": "object",
         "properties": {

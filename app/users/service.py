@@ -8,14 +8,22 @@ the change itself, under the rotation's lock.
 
 import logging
 
-from sqlalchemy import case, exists, func, or_, select
+from sqlalchemy import case, delete, exists, func, or_, select
 
 from app.auth.accounts import hash_password
 from app.database import write_transaction
 from app.dispatch import drain_queue, hand_over
 from app.exceptions import Conflict, InvalidValue, NotFound
 from app.extensions import db
-from app.models import AssignmentEvent, Availability, Role, Ticket, TicketStatus, User
+from app.models import (
+    AssignmentEvent,
+    Availability,
+    EligibilityChange,
+    Role,
+    Ticket,
+    TicketStatus,
+    User,
+)
 from app.rotation import RoundRobinAssigner
 from app.validation import clean_contact, clean_email, clean_name
 
@@ -54,6 +62,7 @@ def create_user(name, contact=None, *, email=None, role=Role.AGENT, password=Non
         )
         db.session.add(user)
         db.session.flush()
+        db.session.add(EligibilityChange(user_id=user.id, eligible=True))
         logger.info("user %s added (%s)", user.id, user.name)
         drain_queue(assigner)
         return user
@@ -120,6 +129,7 @@ def update_user(
         elif user.active and not was_active:
             logger.info("user %s reactivated", user.id)
         if user.eligible != was_eligible:
+            db.session.add(EligibilityChange(user_id=user.id, eligible=user.eligible))
             logger.info("user %s is now %s", user.id, describe(user))
         if user.eligible and not was_eligible:
             drain_queue(assigner)
@@ -173,6 +183,9 @@ def delete_user(user_id):
                 f"{user.name} has tickets and cannot be deleted; deactivate them "
                 "instead so their history stays."
             )
+        db.session.execute(
+            delete(EligibilityChange).where(EligibilityChange.user_id == user.id)
+        )
         db.session.delete(user)
         logger.info("user %s deleted", user_id)
 

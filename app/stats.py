@@ -1,0 +1,134 @@
+"""The figures behind the dashboard: is the rotation fair, and how busy is it?
+
+Fairness compares, for each member, the tickets the rotation gave them in a
+window with their expected share: the window's rotation tickets divided in
+proportion to how long each member was eligible (active and available)
+during it. Members who are never eligible in the window expect nothing.
+"""
+
+from collections import defaultdict
+from datetime import datetime, time, timedelta
+
+from sqlalchemy import func, select
+
+from app.dispatch import Method
+from app.extensions import db
+from app.models import AssignmentEvent, EligibilityChange, Ticket, User, utcnow
+
+WINDOWS = {
+    "today": "Today",
+    "7d": "7 days",
+    "30d": "30 days",
+    "all": "All time",
+}
+DEFAULT_WINDOW = "30d"
+DAYS_CHARTED = 30
+
+
+def window_start(window, now):
+    """The UTC start of a named window (None: since the beginning)."""
+    if window == "today":
+        return datetime.combine(now.date(), time.min)
+    if window == "7d":
+        return now - timedelta(days=7)
+    if window == "30d":
+        return now - timedelta(days=30)
+    return None
+
+
+def fairness(window=DEFAULT_WINDOW):
+    """Per-member assigned and expected counts, and the spread, for a window."""
+    now = utcnow()
+    start = window_start(window, now)
+    members = list(db.session.scalars(select(User).order_by(User.id)))
+    assigned = rotation_counts(start)
+    eligible_seconds = eligible_time(start, now)
+    total_eligible = sum(eligible_seconds.values())
+    total = sum(assigned.values())
+
+    rows = []
+    for member in members:
+        seconds = eligible_seconds.get(member.id, 0)
+        if not seconds and not assigned.get(member.id):
+            continue
+        rows.append(
+            {
+                "id": member.id,
+                "name": member.name,
+                "assigned": assigned.get(member.id, 0),
+                "expected": round(total * seconds / total_eligible, 2)
+                if total_eligible
+                else 0.0,
+                "eligible_share": round(seconds / total_eligible, 4)
+                if total_eligible
+                else 0.0,
+            }
+        )
+    counted = [row["assigned"] for row in rows if row["eligible_share"] > 0]
+    return {
+        "window": window,
+        "since": start,
+        "tickets": total,
+        "members": rows,
+        "spread": max(counted) - min(counted) if counted else 0,
+    }
+
+
+def rotation_counts(start):
+    """``{member_id: tickets the rotation gave them since start}``."""
+    query = (
+        select(AssignmentEvent.to_user_id, func.count())
+        .where(AssignmentEvent.method == Method.ROTATION)
+        .group_by(AssignmentEvent.to_user_id)
+    )
+    if start is not None:
+        query = query.where(AssignmentEvent.created_at >= start)
+    return dict(db.session.execute(query).all())
+
+
+def eligible_time(start, now):
+    """``{member_id: seconds eligible between start and now}``."""
+    changes = db.session.execute(
+        select(
+            EligibilityChange.user_id, EligibilityChange.eligible, EligibilityChange.at
+        ).order_by(
+            EligibilityChange.user_id, EligibilityChange.at, EligibilityChange.id
+        )
+    )
+    seconds = defaultdict(float)
+    since = {}
+    for user_id, eligible, at in changes:
+        if user_id in since:
+            seconds[user_id] += overlap(since.pop(user_id), at, start, now)
+        if eligible:
+            since[user_id] = at
+    for user_id, began in since.items():
+        seconds[user_id] += overlap(began, now, start, now)
+    return dict(seconds)
+
+
+def overlap(begin, end, start, now):
+    """Seconds of [begin, end) that fall within [start, now]."""
+    begin = max(begin, start) if start is not None else begin
+    end = min(end, now)
+    return max((end - begin).total_seconds(), 0.0)
+
+
+def tickets_per_day(days=DAYS_CHARTED):
+    """``[{"date": "YYYY-MM-DD", "count": n}]`` for the last ``days`` days."""
+    today = utcnow().date()
+    first = today - timedelta(days=days - 1)
+    day = func.date(Ticket.created_at)
+    query = (
+        select(day, func.count())
+        .where(Ticket.created_at >= datetime.combine(first, time.min))
+        .group_by(day)
+    )
+    counts = {str(date): count for date, count in db.session.execute(query).all()}
+    return [
+        {
+            "date": str(first + timedelta(days=n)),
+            "count": counts.get(str(first + timedelta(days=n)), 0),
+        }
+        for n in range(days)
+    ]
