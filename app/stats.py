@@ -1,9 +1,10 @@
 """The figures behind the dashboard: is the rotation fair, and how busy is it?
 
 Fairness compares, for each member, the tickets the rotation gave them in a
-window with their expected share: the window's rotation tickets divided in
-proportion to how long each member was eligible (active and available)
-during it. Members who are never eligible in the window expect nothing.
+window with their expected share: each requester's rotation tickets in the
+window, divided among the other members in proportion to how long each was
+eligible (active and available) during it. Members never eligible in the
+window expect nothing.
 """
 
 from collections import defaultdict
@@ -41,10 +42,12 @@ def fairness(window=DEFAULT_WINDOW):
     now = utcnow()
     start = window_start(window, now)
     members = list(db.session.scalars(select(User).order_by(User.id)))
-    assigned = rotation_counts(start)
+    assigned = rotation_counts(start, AssignmentEvent.to_user_id)
+    raised = rotation_counts(start, AssignmentEvent.requester_id)
     eligible_seconds = eligible_time(start, now)
     total_eligible = sum(eligible_seconds.values())
     total = sum(assigned.values())
+    expected = expected_counts(raised, eligible_seconds)
 
     rows = []
     for member in members:
@@ -56,9 +59,7 @@ def fairness(window=DEFAULT_WINDOW):
                 "id": member.id,
                 "name": member.name,
                 "assigned": assigned.get(member.id, 0),
-                "expected": round(total * seconds / total_eligible, 2)
-                if total_eligible
-                else 0.0,
+                "expected": round(expected.get(member.id, 0.0), 2),
                 "eligible_share": round(seconds / total_eligible, 4)
                 if total_eligible
                 else 0.0,
@@ -74,16 +75,32 @@ def fairness(window=DEFAULT_WINDOW):
     }
 
 
-def rotation_counts(start):
-    """``{member_id: tickets the rotation gave them since start}``."""
+def rotation_counts(start, member_column):
+    """``{member_id: rotation tickets since start}``, counted by the member in
+    ``member_column`` (who received them, or who raised them)."""
     query = (
-        select(AssignmentEvent.to_user_id, func.count())
+        select(member_column, func.count())
         .where(AssignmentEvent.method == Method.ROTATION)
-        .group_by(AssignmentEvent.to_user_id)
+        .group_by(member_column)
     )
     if start is not None:
         query = query.where(AssignmentEvent.created_at >= start)
     return dict(db.session.execute(query).all())
+
+
+def expected_counts(raised, eligible_seconds):
+    """Each requester's rotation tickets shared among everyone else, in
+    proportion to their eligible time: nobody expects tickets they raised."""
+    expected = defaultdict(float)
+    total = sum(eligible_seconds.values())
+    for requester, count in raised.items():
+        others = total - eligible_seconds.get(requester, 0)
+        if others <= 0:
+            continue
+        for member_id, seconds in eligible_seconds.items():
+            if member_id != requester:
+                expected[member_id] += count * seconds / others
+    return expected
 
 
 def eligible_time(start, now):
