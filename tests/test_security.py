@@ -430,3 +430,19 @@ def test_every_form_post_needs_the_csrf_token(client):
         response = client.post(path, data={"name": "No token", "description": "x"})
 
         assert response.status_code == 400, rule.endpoint
+
+
+def test_deleting_a_member_takes_their_tokens_with_them(client, anonymous):
+    member = client.post("/api/users", json={"name": "Temp"}).json["id"]
+    _, secret = create_token(member, "script")
+
+    assert client.delete(f"/api/users/{member}").status_code == 204
+    headers = {"Authorization": f"Bearer {secret}"}
+    assert anonymous.get("/api/users", headers=headers).status_code == 401
+
+
+def test_the_last_active_admin_cannot_be_deleted(client):
+    response = client.delete("/api/users/1")
+
+    assert response.status_code == 409
+    assert "only active admin" in response.json["error"]["message"]

@@ -16,6 +16,7 @@ from app.dispatch import drain_queue, hand_over
 from app.exceptions import Conflict, InvalidValue, NotFound
 from app.extensions import db
 from app.models import (
+    ApiToken,
     AssignmentEvent,
     Availability,
     EligibilityChange,
@@ -174,7 +175,10 @@ def describe(user):
 
 
 def delete_user(user_id):
-    """Delete a member who has no tickets; members with tickets can only leave."""
+    """Delete a member who has no tickets; members with tickets can only leave.
+
+    Their API tokens go with them. The last active admin cannot be deleted.
+    """
 
     def work():
         user = get_user(user_id)
@@ -183,9 +187,11 @@ def delete_user(user_id):
                 f"{user.name} has tickets and cannot be deleted; deactivate them "
                 "instead so their history stays."
             )
-        db.session.execute(
-            delete(EligibilityChange).where(EligibilityChange.user_id == user.id)
-        )
+        was_active_admin = user.is_admin and user.active
+        user.active = False
+        keep_an_admin(user, was_active_admin)
+        for record in (EligibilityChange, ApiToken):
+            db.session.execute(delete(record).where(record.user_id == user.id))
         db.session.delete(user)
         logger.info("user %s deleted", user_id)
 
