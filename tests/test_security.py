@@ -278,7 +278,10 @@ def test_creating_and_revoking_a_token_on_your_page(agent):
 
 
 def test_only_your_own_page_shows_tokens(agent):
-    assert "Your API tokens" in page(agent.get("/users/2"))
+    own = page(agent.get("/users/2"))
+
+    assert "Your API tokens" in own
+    assert "<title>Grace Hopper · Round-robin helpdesk</title>" in own
     assert "Your API tokens" not in page(agent.get("/users/1"))
 
 
