@@ -4,6 +4,7 @@ import re
 import pytest
 from flask_migrate import upgrade
 from sqlalchemy import create_engine
+from sqlalchemy.orm import close_all_sessions
 
 from app import create_app
 from app.auth.tokens import create_token
@@ -64,6 +65,9 @@ def app(database_url, engine_name):
         if engine_name == "sqlite":
             db.create_all()
         yield app
+        # Sessions opened by threads or by requests that failed may still
+        # hold connections; close them all so none outlives its test.
+        close_all_sessions()
         db.session.remove()
         db.engine.dispose()
 
