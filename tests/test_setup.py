@@ -61,8 +61,8 @@ def test_wsgi_exposes_app_and_application(monkeypatch):
     assert wsgi.app.config["TESTING"] is True
 
 
-def test_migrations_build_exactly_the_models_schema(tmp_path):
-    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/m"})
+def test_migrations_build_exactly_the_models_schema(database_url):
+    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": database_url})
     with app.app_context():
         upgrade()
         with db.engine.connect() as connection:
