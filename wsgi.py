@@ -7,5 +7,5 @@ import os
 
 from app import create_app
 
-app = create_app(os.environ.get("HELPDESK_CONFIG", "production"))
+app = create_app(os.environ.get("HELPDESK_CONFIG") or "production")
 application = app

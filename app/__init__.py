@@ -35,7 +35,12 @@ def create_app(config=None, overrides=None):
 
 
 def load_config(app, config, overrides):
-    config_class = configs[config or os.environ.get("HELPDESK_CONFIG", "development")]
+    name = config or os.environ.get("HELPDESK_CONFIG") or "development"
+    if isinstance(name, str) and name not in configs:
+        raise RuntimeError(
+            f"HELPDESK_CONFIG is {name!r}; use one of: {', '.join(configs)}."
+        )
+    config_class = configs[name] if isinstance(name, str) else name
     if hasattr(config_class, "check"):
         config_class.check()
     app.config.from_object(config_class)

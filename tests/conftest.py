@@ -106,13 +106,20 @@ def runner(app):
 
 @pytest.fixture
 def team(app):
-    """The five sample members, ids 1 to 5; Ada (1) is an admin."""
+    """The five sample members, ids 1 to 5; Ada (1) is an admin with a password."""
     return [
         create_user(
-            name, contact, email=email, role=Role.ADMIN if number == 0 else Role.AGENT
+            name,
+            contact,
+            email=email,
+            role=Role.ADMIN if number == 0 else Role.AGENT,
+            password=ADMIN_PASSWORD if number == 0 else None,
         )
         for number, (name, contact, email) in enumerate(SAMPLE_TEAM)
     ]
+
+
+ADMIN_PASSWORD = "admin password for tests"
 
 
 def cursor():

@@ -288,3 +288,12 @@ def test_templates_have_no_inline_scripts_or_styles():
         source = template.read_text()
         assert not re.search(r"<script(?![^>]*\bsrc=)", source), template
         assert "<style" not in source and "javascript:" not in source, template
+
+
+def test_next_up_names_a_lone_member_once(client, team):
+    for member in (2, 3, 4, 5):
+        client.patch(f"/api/users/{member}", json={"availability": "away"})
+
+    page = text(client.get("/"))
+
+    assert "Next up: <strong>Ada Lovelace</strong> (the only one available)." in page

@@ -206,7 +206,25 @@ def test_the_last_active_admin_cannot_step_down(client):
     assert response.status_code == 409
     assert client.patch("/api/users/1", json={"active": False}).status_code == 409
     client.patch("/api/users/2", json={"role": "admin"})
+    assert client.patch("/api/users/1", json={"role": "agent"}).status_code == 409
+    client.patch("/api/users/2", json={"password": PASSWORD})
     assert client.patch("/api/users/1", json={"role": "agent"}).status_code == 200
+
+
+@pytest.mark.parametrize("change", [{"email": None}, {"email": ""}])
+def test_the_last_admin_cannot_lose_the_way_to_sign_in(client, change):
+    response = client.patch("/api/users/1", json=change)
+
+    assert response.status_code == 409
+    assert client.get("/api/users/1").json["email"] == "ada@example.com"
+
+
+def test_the_last_admin_cannot_blank_their_email_on_the_edit_page(client):
+    response = form_post(
+        client, "/users/1/edit", {"name": "Ada Lovelace", "email": "", "role": "admin"}
+    )
+
+    assert "only admin who can sign in" in page(response)
 
 
 # API tokens
@@ -448,4 +466,47 @@ def test_the_last_active_admin_cannot_be_deleted(client):
     response = client.delete("/api/users/1")
 
     assert response.status_code == 409
-    assert "only active admin" in response.json["error"]["message"]
+    assert "only admin who can sign in" in response.json["error"]["message"]
+
+
+def test_idempotency_keys_belong_to_each_member(client, agent):
+    headers = {"Idempotency-Key": "nightly-import-1"}
+    body = {"description": "Same words"}
+
+    first = client.post("/api/tickets", json=body, headers=headers)
+    second = agent.post("/api/tickets", json=body, headers=headers)
+
+    assert first.status_code == second.status_code == 201
+    assert first.json["id"] != second.json["id"]
+    assert "Idempotent-Replayed" not in second.headers
+
+
+def test_json_nested_too_deeply_to_parse_is_a_400(client):
+    body = '{"a":' * 5000 + "1" + "}" * 5000
+
+    response = client.post("/api/tickets", data=body, content_type="application/json")
+
+    assert response.status_code == 400
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/tickets/?page=99999999999999999999",
+        "/tickets/?page=9223372036854775807",
+        "/tickets/?assigned_to=99999999999999999999",
+        "/tickets/?raised_by=99999999999999999999",
+        "/users/2?page=9223372036854775808",
+        "/tickets/unassigned?page=99999999999999999999",
+    ],
+)
+def test_huge_numbers_in_page_addresses_are_ignored_not_errors(client, url):
+    assert client.get(url).status_code == 200
+
+
+def test_type_errors_read_well(client):
+    response = client.post("/api/tickets", json={"description": "x", "raised_by": "1"})
+
+    assert (
+        response.json["error"]["fields"]["raised_by"] == "raised_by must be an integer."
+    )

@@ -82,3 +82,14 @@ def test_seed_if_empty_only_seeds_an_empty_team(app, runner):
 
     assert "nothing seeded" in result.output
     assert db.session.scalar(db.select(db.func.count(User.id))) == 1
+
+
+@pytest.mark.parametrize("name", ["", "staging"])
+def test_an_unknown_config_name_is_explained(monkeypatch, name):
+    monkeypatch.setenv("HELPDESK_CONFIG", name)
+
+    if name:
+        with pytest.raises(RuntimeError, match="use one of: development"):
+            create_app()
+    else:
+        assert create_app().config["DEBUG"] is False

@@ -16,6 +16,7 @@ from app.converters import MAX_ID
 from app.exceptions import InvalidValue
 
 JSON_TYPES = {str: "string", int: "integer", bool: "boolean"}
+ARTICLES = {str: "a", int: "an", bool: "a"}
 
 
 @dataclass
@@ -36,7 +37,8 @@ class Field:
                 return self.clean(None) if self.clean else None
             raise InvalidValue(f"{name} must not be null.")
         if not _is_kind(value, self.kind):
-            raise InvalidValue(f"{name} must be a {JSON_TYPES[self.kind]}.")
+            kind = f"{ARTICLES[self.kind]} {JSON_TYPES[self.kind]}"
+            raise InvalidValue(f"{name} must be {kind}.")
         if self.kind is int and not 1 <= value <= MAX_ID:
             raise InvalidValue(f"{name} must be an id between 1 and {MAX_ID}.")
         if self.choices and value not in self.choices:
@@ -174,7 +176,10 @@ def json_object():
         raise ApiError(
             415, "Send the body as JSON with Content-Type: application/json."
         )
-    payload = request.get_json(silent=True)
+    try:
+        payload = request.get_json(silent=True)
+    except RecursionError:
+        payload = None  # nested deeper than the JSON parser can follow
     if payload is None:
         raise ApiError(400, "The body is not valid JSON.")
     if not isinstance(payload, dict):

@@ -80,6 +80,7 @@ def create_ticket():
         values["description"],
         requester,
         idempotency_key=request.headers.get("Idempotency-Key"),
+        key_scope=f"member:{g.actor.id}",
     )
     ticket = submission.ticket
     headers = {"Location": url_for("api.get_ticket", ticket_id=ticket.id)}

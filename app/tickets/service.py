@@ -62,16 +62,20 @@ def check_idempotency_key(key):
     return key
 
 
-def submit_ticket(description, raised_by_id, idempotency_key=None):
+def submit_ticket(description, raised_by_id, idempotency_key=None, key_scope=""):
     """Save a new ticket and assign it through the rotation.
 
     The cursor moves only if the ticket is saved: a refused or failed
     submission leaves the rotation exactly where it was. With an
     ``idempotency_key`` seen before for the same request, nothing new is
-    saved and the earlier ticket comes back as a replay.
+    saved and the earlier ticket comes back as a replay. Keys are kept per
+    ``key_scope`` (one per member), so two clients that pick the same key
+    never meet.
     """
     description = clean_description(description)
     key = check_idempotency_key(idempotency_key)
+    if key is not None:
+        key = hashlib.sha256(f"{key_scope}\n{key}".encode()).hexdigest()
     fingerprint = hashlib.sha256(
         json.dumps([description, raised_by_id]).encode()
     ).hexdigest()

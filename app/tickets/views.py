@@ -12,6 +12,7 @@ from flask_login import current_user
 from wtforms import SelectChoice
 
 from app.access import admin_required, may_work_on
+from app.converters import id_arg
 from app.exceptions import HelpdeskError, NotFound
 from app.extensions import db
 from app.forms import see_other, show_refusal
@@ -29,8 +30,8 @@ def list_filters():
     status = request.args.get("status")
     return {
         "status": status if status in TicketStatus.ALL else None,
-        "raised_by": request.args.get("raised_by", type=int),
-        "assigned_to": request.args.get("assigned_to", type=int),
+        "raised_by": request.args.get("raised_by", type=id_arg),
+        "assigned_to": request.args.get("assigned_to", type=id_arg),
         "unassigned": request.args.get("assigned_to") == "none",
     }
 
@@ -38,7 +39,7 @@ def list_filters():
 @bp.get("/")
 def index():
     filters = list_filters()
-    page = request.args.get("page", 1, type=int)
+    page = request.args.get("page", 1, type=id_arg)
     tickets = paginate(tickets_query(**filters), page, current_app.config["PER_PAGE"])
     return render_template(
         "tickets/index.html",
@@ -51,7 +52,7 @@ def index():
 
 @bp.get("/unassigned")
 def unassigned():
-    page = request.args.get("page", 1, type=int)
+    page = request.args.get("page", 1, type=id_arg)
     query = tickets_query(unassigned=True, status=TicketStatus.UNFINISHED)
     tickets = paginate(query, page, current_app.config["PER_PAGE"])
     return render_template("tickets/unassigned.html", tickets=tickets)
@@ -75,7 +76,8 @@ def new():
             submission = service.submit_ticket(
                 form.description.data,
                 requester,
-                idempotency_key=f"form:{token}" if token else None,
+                idempotency_key=token or None,
+                key_scope=f"form:{current_user.id}",
             )
         except service.KeyReused as error:
             form.renew_token()

@@ -104,7 +104,7 @@ def update_user(
         assigner.lock()
         user = get_user(user_id)
         was_eligible, was_active = user.eligible, user.active
-        was_active_admin = user.is_admin and user.active
+        was_active_admin = can_administer(user)
         if name is not UNCHANGED:
             user.name = name
         if contact is not UNCHANGED:
@@ -152,18 +152,28 @@ def check_email_free(email):
         raise InvalidValue(f"Another member already signs in as {email}.", "email")
 
 
+def can_administer(user):
+    """An admin who can still sign in: active, with an email and a password."""
+    return bool(user.is_admin and user.active and user.email and user.password_hash)
+
+
 def keep_an_admin(user, was_active_admin):
-    """Refuse a change that would leave the team with no active admin."""
-    if not was_active_admin or (user.is_admin and user.active):
+    """Refuse a change that would leave nobody able to sign in as an admin."""
+    if not was_active_admin or can_administer(user):
         return
     others = select(
         exists().where(
-            User.role == Role.ADMIN, User.active.is_(True), User.id != user.id
+            User.role == Role.ADMIN,
+            User.active.is_(True),
+            User.email.is_not(None),
+            User.password_hash.is_not(None),
+            User.id != user.id,
         )
     )
     if not db.session.scalar(others):
         raise Conflict(
-            f"{user.name} is the only active admin; make someone else an admin first.",
+            f"{user.name} is the only admin who can sign in; make someone else "
+            "an admin first.",
             "role",
         )
 
@@ -187,7 +197,7 @@ def delete_user(user_id):
                 f"{user.name} has tickets and cannot be deleted; deactivate them "
                 "instead so their history stays."
             )
-        was_active_admin = user.is_admin and user.active
+        was_active_admin = can_administer(user)
         user.active = False
         keep_an_admin(user, was_active_admin)
         for record in (EligibilityChange, ApiToken):

@@ -14,6 +14,7 @@ from flask_login import current_user
 from app.access import admin_required, may_act_for
 from app.auth.forms import TokenForm
 from app.auth.tokens import create_token, revoke_token, tokens_of
+from app.converters import id_arg
 from app.exceptions import Conflict, HelpdeskError, NotFound
 from app.extensions import db
 from app.forms import see_other, show_refusal
@@ -67,7 +68,7 @@ def render_member(user, token_form=None, new_secret=None):
     status = status if status in TicketStatus.ALL else None
     assigned = paginate(
         tickets_query(assigned_to=user.id, status=status),
-        request.args.get("page", 1, type=int),
+        request.args.get("page", 1, type=id_arg),
         per_page,
     )
     latest_raised = tickets_query(raised_by=user.id).limit(RECENTLY_RAISED)

@@ -90,16 +90,13 @@ def signed_in_states(browser):
     return state
 
 
-@pytest.fixture
-def open_page(browser, server, signed_in_states):
-    """Open a new page on the server: ``open_page(email=None, **context options)``.
-
-    Each page gets its own browser context (cookies, viewport), signed in as
-    ``email`` when one is given; all are closed after the test.
-    """
+def page_opener(browser, server, signed_in_states):
+    """``(open_page, close_all)``: ``open_page(email=None, **context options)``
+    opens a page in a new browser context (its own cookies and viewport),
+    signed in as ``email`` when one is given; ``close_all`` closes them."""
     contexts = []
 
-    def open_(email=None, **options):
+    def open_page(email=None, **options):
         if email:
             options["storage_state"] = signed_in_states(server, email)
         context = browser.new_context(base_url=server.url, **options)
@@ -107,11 +104,32 @@ def open_page(browser, server, signed_in_states):
         context.set_default_timeout(TIMEOUT_MS)
         return context.new_page()
 
+    def close_all():
+        for context in contexts:
+            context.close()
+
+    return open_page, close_all
+
+
+@pytest.fixture
+def open_page(browser, server, signed_in_states):
+    """Open pages for one test; see ``page_opener``."""
+    open_, close_all = page_opener(browser, server, signed_in_states)
     try:
         yield open_
     finally:
-        for context in contexts:
-            context.close()
+        close_all()
+
+
+@pytest.fixture(scope="module")
+def open_module_page(browser, server, signed_in_states):
+    """Open pages kept for a whole module, for checks that only read pages
+    and would otherwise pay for a new context each; see ``page_opener``."""
+    open_, close_all = page_opener(browser, server, signed_in_states)
+    try:
+        yield open_
+    finally:
+        close_all()
 
 
 @pytest.fixture

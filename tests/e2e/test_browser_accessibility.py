@@ -71,10 +71,16 @@ def pages_with_content(server):
             set_availability(server, member_id, "available")
 
 
+@pytest.fixture(scope="module")
+def axe_page(open_module_page):
+    """Ada's page for the checks, one for the module. The app's
+    Content-Security-Policy allows only its own scripts, so this context
+    bypasses it to let the tests inject axe."""
+    return open_module_page(ADMIN_EMAIL, bypass_csp=True)
+
+
 def serious_violations(page):
     """Run axe on the page; print every violation, return the blocking ones."""
-    # The app's Content-Security-Policy allows only its own scripts, so the
-    # browser context bypasses it to let the test inject axe.
     page.add_script_tag(content=AXE)
     violations = page.evaluate(RUN_AXE)
     for violation in violations:
@@ -102,9 +108,9 @@ def serious_violations(page):
     ],
 )
 def test_the_page_has_no_serious_accessibility_violations(
-    open_page, pages_with_content, name
+    axe_page, pages_with_content, name
 ):
-    page = open_page(ADMIN_EMAIL, bypass_csp=True)
+    page = axe_page
     page.goto(pages_with_content[name])
     expect(page.get_by_role("heading", level=1)).to_be_visible()
 
@@ -120,9 +126,9 @@ def test_the_sign_in_page_has_no_serious_accessibility_violations(open_page):
 
 
 def test_the_dashboard_shows_the_waiting_banner_that_was_checked(
-    open_page, pages_with_content
+    axe_page, pages_with_content
 ):
     # Guards the check above: the banner must really be on the checked page.
-    page = open_page(ADMIN_EMAIL)
-    page.goto(pages_with_content["dashboard"])
-    expect(page.get_by_role("status").filter(has_text="waiting")).to_be_visible()
+    axe_page.goto(pages_with_content["dashboard"])
+    banner = axe_page.get_by_role("status").filter(has_text="waiting")
+    expect(banner).to_be_visible()

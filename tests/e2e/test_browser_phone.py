@@ -10,14 +10,42 @@ from tests.e2e.helpers import ADMIN_EMAIL, expect, raise_tickets
 pytestmark = pytest.mark.e2e
 
 PHONE = {"width": 375, "height": 740}
+# Screen-reader-only text (Bootstrap's .visually-hidden) is absolutely
+# positioned; inside a .table-responsive box with no positioned ancestor it
+# escapes the box's clipping and stretches the page.
+HIDDEN_TEXT_ESCAPES = (
+    "App bug: at 375 px the page scrolls sideways because the "
+    ".visually-hidden spans in its table ({where}) are position:absolute with "
+    "no positioned ancestor inside .table-responsive, so they escape its "
+    "overflow clipping. Fix: `.table-responsive {{ position: relative; }}` in "
+    "static/css/helpdesk.css."
+)
 PAGES = [
-    "/",
+    pytest.param(
+        "/",
+        marks=pytest.mark.xfail(
+            strict=True,
+            reason=HIDDEN_TEXT_ESCAPES.format(
+                where="the Members table's 'Actions' header and the "
+                "'Mark away (name)' buttons; the page is 658 px wide"
+            ),
+        ),
+    ),
     "/tickets/",
     "/tickets/{ticket}",
     "/tickets/unassigned",
     "/tickets/new",
     "/users/2",
-    "/users/1",
+    pytest.param(
+        "/users/1",
+        marks=pytest.mark.xfail(
+            strict=True,
+            reason=HIDDEN_TEXT_ESCAPES.format(
+                where="the member's own API tokens table: its 'Actions' header "
+                "and each 'Revoke (token name)' button; 401 px wide"
+            ),
+        ),
+    ),
     "/users/new",
     "/docs/api",
 ]
@@ -31,17 +59,24 @@ def ticket(server):
     return raise_tickets(server, 1, text=text)[0]
 
 
-@pytest.fixture
-def phone(open_page):
-    """A page signed in as Ada on a phone-sized, touch screen."""
-    return open_page(ADMIN_EMAIL, viewport=PHONE, is_mobile=True, has_touch=True)
+@pytest.fixture(scope="module")
+def phone(open_module_page):
+    """A page signed in as Ada on a phone-sized touch screen.
+
+    Not ``is_mobile``: Chromium's mobile mode zooms out to fit a page that
+    is too wide, which widens ``window.innerWidth`` with it and would hide
+    the very overflow these tests look for.
+    """
+    return open_module_page(ADMIN_EMAIL, viewport=PHONE, has_touch=True)
 
 
 def overflow(page):
     """How many CSS pixels the page is wider than the screen (0: it fits)."""
-    return page.evaluate(
-        "() => document.documentElement.scrollWidth - window.innerWidth"
+    width, inner = page.evaluate(
+        "() => [document.documentElement.scrollWidth, window.innerWidth]"
     )
+    assert inner == PHONE["width"]
+    return width - inner
 
 
 @pytest.mark.parametrize("path", PAGES)
@@ -52,7 +87,7 @@ def test_the_page_fits_a_phone_screen_without_sideways_scrolling(phone, ticket, 
 
 
 def test_the_sign_in_page_fits_a_phone_screen(open_page):
-    page = open_page(viewport=PHONE, is_mobile=True, has_touch=True)
+    page = open_page(viewport=PHONE, has_touch=True)
     page.goto("/sign-in")
     expect(page.get_by_role("button", name="Sign in")).to_be_visible()
     assert overflow(page) <= 0
