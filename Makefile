@@ -6,7 +6,7 @@ WORKERS ?= 4
 FLASK = $(VENV)/bin/flask --app wsgi
 export HELPDESK_CONFIG ?= development
 
-.PHONY: run test serve bench lint format migrate-db clean
+.PHONY: run test serve bench lint format migrate-db clean screenshots
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -36,6 +36,10 @@ test: $(VENV)/.installed
 
 bench: $(VENV)/.installed
 	$(VENV)/bin/python -m bench $(BENCH_ARGS)
+
+# PNGs of the main pages for docs/screenshots/, taken with Debian's Chromium.
+screenshots: $(VENV)/.installed
+	$(VENV)/bin/python scripts/screenshots.py
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .

@@ -10,42 +10,14 @@ from tests.e2e.helpers import ADMIN_EMAIL, expect, raise_tickets
 pytestmark = pytest.mark.e2e
 
 PHONE = {"width": 375, "height": 740}
-# Screen-reader-only text (Bootstrap's .visually-hidden) is absolutely
-# positioned; inside a .table-responsive box with no positioned ancestor it
-# escapes the box's clipping and stretches the page.
-HIDDEN_TEXT_ESCAPES = (
-    "App bug: at 375 px the page scrolls sideways because the "
-    ".visually-hidden spans in its table ({where}) are position:absolute with "
-    "no positioned ancestor inside .table-responsive, so they escape its "
-    "overflow clipping. Fix: `.table-responsive {{ position: relative; }}` in "
-    "static/css/helpdesk.css."
-)
 PAGES = [
-    pytest.param(
-        "/",
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason=HIDDEN_TEXT_ESCAPES.format(
-                where="the Members table's 'Actions' header and the "
-                "'Mark away (name)' buttons; the page is 658 px wide"
-            ),
-        ),
-    ),
+    "/",
     "/tickets/",
     "/tickets/{ticket}",
     "/tickets/unassigned",
     "/tickets/new",
     "/users/2",
-    pytest.param(
-        "/users/1",
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason=HIDDEN_TEXT_ESCAPES.format(
-                where="the member's own API tokens table: its 'Actions' header "
-                "and each 'Revoke (token name)' button; 401 px wide"
-            ),
-        ),
-    ),
+    "/users/1",
     "/users/new",
     "/docs/api",
 ]

@@ -42,8 +42,12 @@ def next_up(page):
 
 
 def next_up_text(names):
-    """That line, as it reads when the next turns go to ``names``."""
-    return f"Next up: {names[0]}, then {', '.join(names[1:])}."
+    """That line, as it reads when the next turns go to ``names``: the
+    later ones each named once, in turn order."""
+    later = list(dict.fromkeys(names[1:]))
+    if later and later != names[:1]:
+        return f"Next up: {names[0]}, then {', '.join(later)}."
+    return f"Next up: {names[0]} (the only one available)."
 
 
 def test_form_tickets_go_to_each_next_member_in_turn(server, admin):
