@@ -6,11 +6,25 @@ from sqlalchemy.orm import joinedload
 from app.extensions import db
 from app.models import Ticket, User
 
+MAX_SEARCH_WORDS = 5
+# A slash rather than a backslash: every engine reads it the same way.
+LIKE_ESCAPE = "/"
+SORTS = {"newest": Ticket.id.desc(), "oldest": Ticket.id.asc()}
 
-def tickets_query(*, assigned_to=None, unassigned=False, raised_by=None, status=None):
-    """Tickets newest first, with both members loaded, optionally filtered.
 
-    ``status`` is one status or a collection of them.
+def tickets_query(
+    *,
+    assigned_to=None,
+    unassigned=False,
+    raised_by=None,
+    status=None,
+    search=None,
+    sort="newest",
+):
+    """Tickets, newest (or oldest) first, with both members loaded, filtered.
+
+    ``status`` is one status or a collection of them; ``search`` matches
+    words anywhere in the description, ignoring case.
     """
     query = select(Ticket).options(
         joinedload(Ticket.raised_by), joinedload(Ticket.assigned_to)
@@ -25,7 +39,17 @@ def tickets_query(*, assigned_to=None, unassigned=False, raised_by=None, status=
         query = query.where(Ticket.status == status)
     elif status:
         query = query.where(Ticket.status.in_(status))
-    return query.order_by(Ticket.id.desc())
+    for word in (search or "").split()[:MAX_SEARCH_WORDS]:
+        pattern = f"%{escape_like(word)}%"
+        query = query.where(Ticket.description.ilike(pattern, escape=LIKE_ESCAPE))
+    return query.order_by(SORTS.get(sort, SORTS["newest"]))
+
+
+def escape_like(text):
+    """Make ``%`` and ``_`` in a search word match themselves."""
+    for special in (LIKE_ESCAPE, "%", "_"):
+        text = text.replace(special, LIKE_ESCAPE + special)
+    return text
 
 
 def members_query(*, active=None):

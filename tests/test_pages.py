@@ -297,3 +297,34 @@ def test_next_up_names_a_lone_member_once(client, team):
     page = text(client.get("/"))
 
     assert "Next up: <strong>Ada Lovelace</strong> (the only one available)." in page
+
+
+def listed(client, url):
+    return re.findall(r'href="/tickets/(\d+)"', text(client.get(url)))
+
+
+def test_the_ticket_list_searches_descriptions(client, team):
+    for description in (
+        "VPN drops hourly",
+        "Printer jam",
+        "vpn token expired",
+        "50%_off",
+    ):
+        client.post("/api/tickets", json={"description": description})
+
+    assert listed(client, "/tickets/?q=VPN") == ["3", "1"]
+    assert listed(client, "/tickets/?q=vpn+token") == ["3"]
+    assert listed(client, "/tickets/?q=%25_") == ["4"]
+    assert listed(client, "/tickets/?q=nothing") == []
+
+
+def test_the_ticket_list_sorts_and_keeps_filters_across_pages(app, client, team):
+    app.config["PER_PAGE"] = 2
+    for number in range(5):
+        client.post("/api/tickets", json={"description": f"Disk {number}"})
+
+    first = text(client.get("/tickets/?q=disk&sort=oldest"))
+
+    assert re.findall(r'href="/tickets/(\d+)"', first) == ["1", "2"]
+    assert "/tickets/?q=disk&amp;sort=oldest&amp;page=2" in first
+    assert listed(client, "/tickets/?q=disk&sort=oldest&page=2") == ["3", "4"]

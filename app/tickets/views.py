@@ -24,6 +24,8 @@ from app.tickets.timeline import timeline
 
 bp = Blueprint("tickets", __name__, url_prefix="/tickets")
 
+SEARCH_MAX = 200
+
 
 def list_filters():
     """The ticket filters in the query string; malformed values are ignored."""
@@ -33,6 +35,8 @@ def list_filters():
         "raised_by": request.args.get("raised_by", type=id_arg),
         "assigned_to": request.args.get("assigned_to", type=id_arg),
         "unassigned": request.args.get("assigned_to") == "none",
+        "search": request.args.get("q", "").strip()[:SEARCH_MAX] or None,
+        "sort": "oldest" if request.args.get("sort") == "oldest" else "newest",
     }
 
 
