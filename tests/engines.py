@@ -15,6 +15,7 @@ SERVER_ENGINES = {
     "mysql": "TEST_MYSQL_URL",
 }
 TABLES = (
+    "eligibility_changes",
     "sign_in_failures",
     "api_tokens",
     "assignment_events",
