@@ -67,6 +67,7 @@ def seed_with_token(database_url):
         runner = app.test_cli_runner()
         assert "Added 5" in runner.invoke(args=["seed"]).output
         token = runner.invoke(args=["create-token", "ada@example.com"]).output
+        db.session.remove()
         db.engine.dispose()
     return token.strip().splitlines()[-1]
 

@@ -93,3 +93,19 @@ def test_an_unknown_config_name_is_explained(monkeypatch, name):
             create_app()
     else:
         assert create_app().config["DEBUG"] is False
+
+
+def test_migrated_sqlite_tables_never_reuse_ids(tmp_path):
+    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/m"})
+    with app.app_context():
+        upgrade()
+        schemas = dict(
+            db.session.execute(
+                db.text("SELECT name, sql FROM sqlite_master WHERE type = 'table'")
+            ).all()
+        )
+        db.session.remove()
+        db.engine.dispose()
+
+    assert "AUTOINCREMENT" in schemas["users"]
+    assert "AUTOINCREMENT" in schemas["tickets"]

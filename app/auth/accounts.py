@@ -1,6 +1,7 @@
 """Checking passwords, with throttling, and setting them."""
 
 import logging
+from functools import cache
 
 from flask import current_app
 from sqlalchemy import func, select
@@ -15,9 +16,16 @@ logger = logging.getLogger(__name__)
 
 PASSWORD_MIN = 8
 PASSWORD_MAX = 200
-# Checked against when the email matches nobody, so that a wrong email
-# takes as long as a wrong password and does not reveal who has an account.
-_DUMMY_HASH = generate_password_hash("not-a-real-password")
+
+
+@cache
+def dummy_hash():
+    """A hash to check against when the email matches nobody, so that a wrong
+    email takes as long as a wrong password and reveals no account. Made on
+    first use: hashing at import would cost every worker its memory at boot."""
+    return generate_password_hash(
+        "not-a-real-password", method=current_app.config["PASSWORD_HASH_METHOD"]
+    )
 
 
 class SignInRefused(Exception):
@@ -58,7 +66,7 @@ def authenticate(email, password, address):
         raise SignInRefused(retry_after=wait)
 
     user = db.session.scalar(select(User).where(func.lower(User.email) == email))
-    stored = user.password_hash if user and user.password_hash else _DUMMY_HASH
+    stored = user.password_hash if user and user.password_hash else dummy_hash()
     if check_password_hash(stored, password) and user and user.password_hash:
         if not user.active:
             logger.info("sign-in for inactive user %s refused", user.id)

@@ -15,6 +15,10 @@ down_revision = None
 branch_labels = None
 depends_on = None
 
+# SQLite rebuilds a table to alter it; AUTOINCREMENT must survive the rebuild,
+# or a deleted member's id could be handed out again.
+KEEP_IDS = {"sqlite_autoincrement": True}
+
 
 def upgrade():
     op.create_table(
@@ -36,7 +40,7 @@ def upgrade():
         sa.PrimaryKeyConstraint("id", name=op.f("pk_users")),
         sqlite_autoincrement=True,
     )
-    with op.batch_alter_table("users", schema=None) as batch_op:
+    with op.batch_alter_table("users", table_kwargs=KEEP_IDS) as batch_op:
         batch_op.create_index("ix_users_active_id", ["active", "id"], unique=False)
 
     op.create_table(
@@ -59,7 +63,7 @@ def upgrade():
         sa.PrimaryKeyConstraint("id", name=op.f("pk_tickets")),
         sqlite_autoincrement=True,
     )
-    with op.batch_alter_table("tickets", schema=None) as batch_op:
+    with op.batch_alter_table("tickets", table_kwargs=KEEP_IDS) as batch_op:
         batch_op.create_index(
             "ix_tickets_assigned_to_id_id", ["assigned_to_id", "id"], unique=False
         )
@@ -70,13 +74,13 @@ def upgrade():
 
 
 def downgrade():
-    with op.batch_alter_table("tickets", schema=None) as batch_op:
+    with op.batch_alter_table("tickets", table_kwargs=KEEP_IDS) as batch_op:
         batch_op.drop_index("ix_tickets_status_id")
         batch_op.drop_index("ix_tickets_raised_by_id_id")
         batch_op.drop_index("ix_tickets_assigned_to_id_id")
 
     op.drop_table("tickets")
-    with op.batch_alter_table("users", schema=None) as batch_op:
+    with op.batch_alter_table("users", table_kwargs=KEEP_IDS) as batch_op:
         batch_op.drop_index("ix_users_active_id")
 
     op.drop_table("users")

@@ -15,6 +15,10 @@ down_revision = "0002"
 branch_labels = None
 depends_on = None
 
+# SQLite rebuilds a table to alter it; AUTOINCREMENT must survive the rebuild,
+# or a deleted member's id could be handed out again.
+KEEP_IDS = {"sqlite_autoincrement": True}
+
 
 def upgrade():
     op.create_table(
@@ -53,7 +57,7 @@ def upgrade():
             "ix_assignment_events_ticket_id_id", ["ticket_id", "id"], unique=False
         )
 
-    with op.batch_alter_table("users", schema=None) as batch_op:
+    with op.batch_alter_table("users", table_kwargs=KEEP_IDS) as batch_op:
         batch_op.add_column(
             sa.Column(
                 "availability",
@@ -71,7 +75,7 @@ def upgrade():
 
 
 def downgrade():
-    with op.batch_alter_table("users", schema=None) as batch_op:
+    with op.batch_alter_table("users", table_kwargs=KEEP_IDS) as batch_op:
         batch_op.drop_index("ix_users_active_availability_id")
         batch_op.create_index(
             batch_op.f("ix_users_active_id"), ["active", "id"], unique=False

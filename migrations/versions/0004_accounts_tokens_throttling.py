@@ -15,6 +15,10 @@ down_revision = "0003"
 branch_labels = None
 depends_on = None
 
+# SQLite rebuilds a table to alter it; AUTOINCREMENT must survive the rebuild,
+# or a deleted member's id could be handed out again.
+KEEP_IDS = {"sqlite_autoincrement": True}
+
 
 def upgrade():
     op.create_table(
@@ -47,7 +51,7 @@ def upgrade():
             batch_op.f("ix_api_tokens_user_id"), ["user_id"], unique=False
         )
 
-    with op.batch_alter_table("users", schema=None) as batch_op:
+    with op.batch_alter_table("users", table_kwargs=KEEP_IDS) as batch_op:
         batch_op.add_column(sa.Column("email", sa.String(length=254), nullable=True))
         batch_op.add_column(
             sa.Column("password_hash", sa.String(length=255), nullable=True)
@@ -61,7 +65,7 @@ def upgrade():
 
 
 def downgrade():
-    with op.batch_alter_table("users", schema=None) as batch_op:
+    with op.batch_alter_table("users", table_kwargs=KEEP_IDS) as batch_op:
         batch_op.drop_constraint(batch_op.f("uq_users_email"), type_="unique")
         batch_op.drop_column("role")
         batch_op.drop_column("password_hash")

@@ -15,6 +15,10 @@ down_revision = "0004"
 branch_labels = None
 depends_on = None
 
+# SQLite rebuilds a table to alter it; AUTOINCREMENT must survive the rebuild,
+# or a deleted member's id could be handed out again.
+KEEP_IDS = {"sqlite_autoincrement": True}
+
 
 def upgrade():
     op.create_table(
@@ -38,7 +42,7 @@ def upgrade():
             "ix_assignment_events_created_at", ["created_at"], unique=False
         )
 
-    with op.batch_alter_table("tickets", schema=None) as batch_op:
+    with op.batch_alter_table("tickets", table_kwargs=KEEP_IDS) as batch_op:
         batch_op.create_index("ix_tickets_created_at", ["created_at"], unique=False)
 
     # Members who existed before: eligible since they joined, or not, as now.
@@ -50,7 +54,7 @@ def upgrade():
 
 
 def downgrade():
-    with op.batch_alter_table("tickets", schema=None) as batch_op:
+    with op.batch_alter_table("tickets", table_kwargs=KEEP_IDS) as batch_op:
         batch_op.drop_index("ix_tickets_created_at")
 
     with op.batch_alter_table("assignment_events", schema=None) as batch_op:
