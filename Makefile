@@ -34,6 +34,8 @@ serve: migrate-db
 test: $(VENV)/.installed
 	$(VENV)/bin/python -m pytest $(PYTEST_ARGS)
 
+# Benchmarks (bench/README.md); BENCH_ARGS=--quick for a short run, and
+# BENCH_POSTGRES_URL / BENCH_MYSQL_URL add those servers.
 bench: $(VENV)/.installed
 	$(VENV)/bin/python -m bench $(BENCH_ARGS)
 

@@ -3,12 +3,17 @@
 Every submission locks the rotation's cursor row, so submissions to one
 rotation run one after another however many workers serve them. This
 benchmark measures that ceiling end to end: the real app under gunicorn, the
-real migrations and seed, and clients posting to ``POST /api/tickets``.
+real migrations and seed, and clients posting to ``POST /api/tickets`` with
+an admin's API token. Beside it, with the same gunicorn settings and on the
+same database, it serves ``bench.bare_app`` (the same rotation SQL with no
+framework around it) and reports the product's throughput as a share of
+the bare handler's.
 
-For each engine it builds a throwaway database, starts gunicorn with each
-worker count, warms it up, then sends ``--requests`` submissions at each
-client concurrency. After every cell it reads the tickets back from the
-database and checks that the assignees still follow the rotation exactly.
+For each engine it builds a throwaway database, starts both servers with
+each worker count, warms them up, then sends ``--requests`` submissions to
+each at each client concurrency. After every cell it reads the tickets back
+from the database and checks that the assignees still follow the rotation
+exactly.
 
 Run it from the project root::
 
@@ -26,10 +31,6 @@ import json
 import logging
 import math
 import os
-import platform
-import re
-import secrets
-import subprocess
 import sys
 import tempfile
 import threading
@@ -37,129 +38,69 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from importlib import metadata
 from pathlib import Path
 
-from sqlalchemy import create_engine, make_url, text
+from sqlalchemy import create_engine, text
 
-from tests.live import PROJECT, LiveServer, flask
+from bench.common import (
+    LogWatch,
+    ThrowawayDatabase,
+    default_engines,
+    describe_machine,
+    engine_facts,
+    engine_list,
+    last_line,
+    machine,
+    missing_urls,
+    positive_int_list,
+    seed_with_token,
+    server_url,
+    write_results,
+)
+from bench.server import (
+    BARE_APP,
+    DEFAULT_THREADS,
+    DEFAULT_WORKER_CLASS,
+    GRACEFUL_TIMEOUT_SECONDS,
+    KEEP_ALIVE_SECONDS,
+    PRODUCT_APP,
+    WORKER_CLASSES,
+    BenchServer,
+)
+from tests.live import PROJECT
 
 logger = logging.getLogger("bench.submissions")
 
-RESULTS_DIR = Path(__file__).resolve().parent / "results"
-SERVER_URL_VARIABLES = {"postgresql": "BENCH_POSTGRES_URL", "mysql": "BENCH_MYSQL_URL"}
-ENGINES = ("sqlite", *SERVER_URL_VARIABLES)
-
 # Each cell stops starting requests after ``cell_seconds``, so the default
-# run (3 engines x 2 worker counts x 3 concurrencies) stays within 15 minutes
-# on a 2-core machine, where a cell may not reach 3000 submissions in time.
+# run on SQLite (2 worker counts x 3 concurrencies x product and bare) and
+# the growth benchmark together stay within 15 minutes on a 2-core machine.
 DEFAULTS = {
     "requests": 3000,
     "warmup": 100,
     "workers": [2, 4],
     "concurrency": [1, 8, 32],
-    "cell_seconds": 40,
+    "cell_seconds": 15,
+    "worker_class": DEFAULT_WORKER_CLASS,
+    "threads": DEFAULT_THREADS,
+    "bare": True,
 }
 QUICK = {"requests": 200, "warmup": 20, "workers": [2], "concurrency": [1, 8]}
+APPS = {"product": PRODUCT_APP, "bare": BARE_APP}
+# The share of the bare handler's throughput the product should reach.
+RATIO_GOAL = 0.8
 
-# The sample team is members 1-5; member 1 raises every ticket, so the
-# rotation must hand them to 2, 3, 4, 5, 2, ... in ticket id order.
+# The sample team is members 1-5; member 1 (Ada, the admin whose token the
+# clients send) raises every ticket, so the rotation must hand them to
+# 2, 3, 4, 5, 2, ... in ticket id order.
 RAISED_BY = 1
 SEEDED_MEMBERS = 5
 WARMUP_CONCURRENCY = 8
 REQUEST_TIMEOUT_SECONDS = 30
 SAMPLE_CHARS = 300
-EXCEPTION_LINE = re.compile(r"^[\w.]*(Error|Exception|Exit)\b")
 CLIENT_NOTE = (
     "Client threads run on the same machine as gunicorn and the database "
     "server and compete with them for its {cores} cores."
 )
-
-# Lines in gunicorn's log that say something went wrong in the app.
-LOG_SIGNS = {
-    "retries": "retried (attempt",
-    "gave_up": "gave up after",
-    "tracebacks": "Traceback (most recent call last)",
-    "errors": "[ERROR]",
-    "worker_timeouts": "WORKER TIMEOUT",
-}
-
-
-# --- Databases --------------------------------------------------------------
-
-
-class ThrowawayDatabase:
-    """A database of this run's own: a temporary SQLite file or one on a server."""
-
-    def __init__(self, engine_name, server_url=None):
-        self.engine_name = engine_name
-        self.server_url = make_url(server_url) if server_url else None
-        self.name = f"helpdesk_bench_{os.getpid()}_{secrets.token_hex(3)}"
-        self._tempdir = None
-        self.url = None
-
-    def create(self):
-        """Create the empty database and return ``self``."""
-        if self.server_url is None:
-            self._tempdir = tempfile.TemporaryDirectory(prefix="helpdesk-bench-")
-            self.url = f"sqlite:///{Path(self._tempdir.name) / 'helpdesk.sqlite'}"
-            return self
-        self._admin(f"CREATE DATABASE {self.name}")
-        self.url = self.server_url.set(database=self.name).render_as_string(
-            hide_password=False
-        )
-        return self
-
-    def drop(self):
-        """Remove the database, whatever state the run left it in."""
-        if self._tempdir is not None:
-            self._tempdir.cleanup()
-        elif self.url is not None:
-            # FORCE ends any connection a killed gunicorn worker left behind.
-            force = " WITH (FORCE)" if self.engine_name == "postgresql" else ""
-            self._admin(f"DROP DATABASE IF EXISTS {self.name}{force}")
-
-    def describe_server(self):
-        """The server's URL without a password, for the results."""
-        if self.server_url is None:
-            return None
-        return self.server_url.render_as_string(hide_password=True)
-
-    def _admin(self, statement):
-        engine = create_engine(self.server_url, isolation_level="AUTOCOMMIT")
-        try:
-            with engine.connect() as connection:
-                connection.execute(text(statement))
-        finally:
-            engine.dispose()
-
-
-def engine_facts(connection, engine_name):
-    """The server version and the settings that decide what a commit costs."""
-    if engine_name == "sqlite":
-        version = connection.execute(text("SELECT sqlite_version()")).scalar()
-        # The app switches every connection to WAL; synchronous is the default.
-        settings = {
-            "synchronous": connection.execute(text("PRAGMA synchronous")).scalar()
-        }
-        return f"SQLite {version}", settings
-    version = connection.execute(text("SELECT version()")).scalar()
-    if engine_name == "postgresql":
-        names = ("synchronous_commit", "fsync", "max_connections")
-        settings = {
-            name: connection.execute(text(f"SHOW {name}")).scalar() for name in names
-        }
-    else:
-        names = (
-            "innodb_flush_log_at_trx_commit",
-            "innodb_lock_wait_timeout",
-            "max_connections",
-        )
-        settings = {
-            name: connection.execute(text(f"SELECT @@{name}")).scalar()
-            for name in names
-        }
-    return version, {name: str(value) for name, value in settings.items()}
 
 
 @dataclass
@@ -258,7 +199,7 @@ class RequestBudget:
             return self._next
 
 
-def client(port, budget, start, load, lock):
+def client(port, token, budget, start, load, lock):
     """Post submissions over one reused connection until the budget runs out.
 
     ``http.client`` reconnects by itself when the server closes the
@@ -270,7 +211,7 @@ def client(port, budget, start, load, lock):
     )
     statuses, latencies, errors, connections = Counter(), [], Counter(), 0
     first_refusal = None
-    headers = {"Content-Type": "application/json"}
+    headers = {"Content-Type": "application/json", "Authorization": f"Bearer {token}"}
     start.wait()
     try:
         while (number := budget.take()) is not None:
@@ -304,7 +245,7 @@ def client(port, budget, start, load, lock):
             load.first_refusal = load.first_refusal or first_refusal
 
 
-def send(port, total, concurrency, time_cap):
+def send(port, token, total, concurrency, time_cap):
     """Send ``total`` submissions from ``concurrency`` client threads.
 
     The clock starts once every thread is ready and stops when the last one
@@ -316,7 +257,9 @@ def send(port, total, concurrency, time_cap):
     budget = RequestBudget(total, time_cap)
     threads = [
         threading.Thread(
-            target=client, args=(port, budget, start, load, lock), daemon=True
+            target=client,
+            args=(port, token, budget, start, load, lock),
+            daemon=True,
         )
         for _ in range(concurrency)
     ]
@@ -379,31 +322,6 @@ def summarise(load):
 # --- Server logs ------------------------------------------------------------
 
 
-class LogWatch:
-    """Counts the signs of trouble gunicorn logged since the last look."""
-
-    def __init__(self, path):
-        self.path = path
-        self.offset = 0
-
-    def read_new(self):
-        """Counts for the lines written since the last call, and the first bad one."""
-        with open(self.path, "rb") as log:
-            log.seek(self.offset)
-            chunk = log.read().decode(errors="replace")
-            self.offset = log.tell()
-        counts = {name: chunk.count(sign) for name, sign in LOG_SIGNS.items()}
-        first = next(
-            (
-                line.strip()
-                for line in chunk.splitlines()
-                if any(sign in line for sign in LOG_SIGNS.values())
-            ),
-            None,
-        )
-        return counts, first
-
-
 # --- One engine -------------------------------------------------------------
 
 
@@ -413,6 +331,7 @@ class EngineRun:
 
     name: str
     url: str
+    token: str
     settings: dict
     reader: object
     rotation: RotationCheck
@@ -425,33 +344,34 @@ def bench_engine(engine_name, admin_url, settings, warnings):
     reader = None
     result = {"engine": engine_name, "server": database.describe_server(), "cells": []}
     try:
-        logger.info("%s: building the schema and seeding", engine_name)
-        flask(database.url, "db", "upgrade")
-        seeded = flask(database.url, "seed")
-        if f"Added {SEEDED_MEMBERS}" not in seeded:
-            raise RuntimeError(f"{engine_name}: unexpected seed output: {seeded!r}")
+        logger.info("%s: building the schema, seeding, making a token", engine_name)
+        token = seed_with_token(database.url)
 
         # The benchmark's own connection, used only between cells, so it
         # reads what the app committed without competing with it.
         reader = create_engine(database.url)
         with reader.connect() as connection:
             version, server_settings = engine_facts(connection, engine_name)
-            cycle = list(
-                connection.execute(
-                    text("SELECT id FROM users WHERE id != :raiser ORDER BY id"),
-                    {"raiser": RAISED_BY},
-                ).scalars()
+            members = list(
+                connection.execute(text("SELECT id FROM users ORDER BY id")).scalars()
             )
+        if members != list(range(1, SEEDED_MEMBERS + 1)):
+            raise RuntimeError(f"{engine_name}: unexpected seeded members {members}")
+        cycle = [member for member in members if member != RAISED_BY]
         result.update(version=version, server_settings=server_settings)
         run = EngineRun(
-            engine_name, database.url, settings, reader, RotationCheck(cycle), warnings
+            engine_name,
+            database.url,
+            token,
+            settings,
+            reader,
+            RotationCheck(cycle),
+            warnings,
         )
 
         with tempfile.TemporaryDirectory(prefix="helpdesk-bench-logs-") as logs:
             for workers in settings["workers"]:
-                log_path = Path(logs) / f"gunicorn-{workers}.log"
-                log_path.touch()
-                result["cells"].extend(bench_server(run, workers, LogWatch(log_path)))
+                result["cells"].extend(bench_servers(run, workers, Path(logs)))
     finally:
         if reader is not None:
             reader.dispose()
@@ -459,56 +379,108 @@ def bench_engine(engine_name, admin_url, settings, warnings):
     return result
 
 
-def bench_server(run, workers, log):
-    """Start gunicorn with ``workers`` workers and run each concurrency on it."""
-    server = LiveServer(run.url, workers=workers, log_path=log.path)
+def bench_servers(run, workers, logs):
+    """Serve the product and the bare handler with ``workers`` workers each, and
+    run every concurrency on both, one after the other."""
+    apps = [name for name in APPS if name == "product" or run.settings["bare"]]
+    servers, watches = {}, {}
+    for name in apps:
+        log_path = logs / f"{name}-{workers}.log"
+        log_path.touch()
+        watches[name] = LogWatch(log_path)
+        servers[name] = BenchServer(
+            run.url,
+            app=APPS[name],
+            workers=workers,
+            worker_class=run.settings["worker_class"],
+            threads=run.settings["threads"],
+            log_path=log_path,
+        )
     cells = []
     try:
-        server.start()
-        # Untimed: every worker opens its database connection and warms its
-        # code paths, and the rotation row exists before the clock starts.
-        label = f"{run.name} workers={workers} warm-up"
-        logger.info("%s: %d submissions", label, run.settings["warmup"])
-        warmup = send(
-            server.port,
-            run.settings["warmup"],
-            WARMUP_CONCURRENCY,
-            run.settings["cell_seconds"],
-        )
-        verify(run, label, warmup, log)
-        if run.settings["warmup"] and not warmup.created:
-            # Nothing was accepted, so timed cells would measure only refusals.
-            raise RuntimeError(f"no submission accepted: {warmup.first_refusal}")
+        # Both stay up for the whole worker count, so each concurrency runs
+        # on the two back to back, under the same conditions.
+        for server in servers.values():
+            server.start()
+        # The product warms up first: it creates the rotation's row.
+        for name, server in servers.items():
+            warm_up(run, f"{run.name} {name} workers={workers}", server, watches[name])
 
         for concurrency in run.settings["concurrency"]:
-            label = f"{run.name} workers={workers} clients={concurrency}"
-            logger.info("%s: %d submissions", label, run.settings["requests"])
-            # Anything else busy on the machine shows here, and skews the cell.
-            load_before = round(os.getloadavg()[0], 2)
-            load = send(
-                server.port,
-                run.settings["requests"],
-                concurrency,
-                run.settings["cell_seconds"],
-            )
-            cell = {
-                "engine": run.name,
-                "workers": workers,
-                "concurrency": concurrency,
-                "load_1m_before": load_before,
-                **summarise(load),
-                **verify(run, label, load, log),
-            }
-            cells.append(cell)
-            logger.info(
-                "%s: %.1f tickets/s, p99 %s ms",
-                label,
-                cell["tickets_per_s"],
-                cell["latency_ms"]["p99"],
+            pair = {}
+            for name, server in servers.items():
+                label = f"{run.name} {name} workers={workers} clients={concurrency}"
+                cell = {
+                    "engine": run.name,
+                    "app": name,
+                    "workers": workers,
+                    "concurrency": concurrency,
+                    **run_cell(run, label, server, watches[name], concurrency),
+                }
+                cells.append(cell)
+                pair[name] = cell
+            if "bare" in pair:
+                bare = pair["bare"]["tickets_per_s"]
+                ratio = pair["product"]["tickets_per_s"] / bare if bare else None
+                pair["product"]["product_to_bare"] = (
+                    None if ratio is None else round(ratio, 3)
+                )
+        # Peak memory of each worker over everything this server did.
+        peaks = {name: server.peak_memory_kb() for name, server in servers.items()}
+        for cell in cells:
+            kb = peaks[cell["app"]]
+            cell["worker_peak_rss_mb"] = (
+                round(max(kb.values()) / 1024, 1) if kb else None
             )
     finally:
-        server.stop()
+        for server in servers.values():
+            server.stop()
     return cells
+
+
+def warm_up(run, label, server, watch):
+    """Untimed submissions, so every worker has connected and warmed its code.
+
+    Anything refused here would make the timed cells measure only refusals.
+    """
+    logger.info("%s warm-up: %d submissions", label, run.settings["warmup"])
+    load = send(
+        server.port,
+        run.token,
+        run.settings["warmup"],
+        WARMUP_CONCURRENCY,
+        run.settings["cell_seconds"],
+    )
+    verify(run, f"{label} warm-up", load, watch)
+    if run.settings["warmup"] and not load.created:
+        raise RuntimeError(f"{label}: no submission accepted: {load.first_refusal}")
+
+
+def run_cell(run, label, server, watch, concurrency):
+    """One timed batch at one concurrency; its figures and the checks after it."""
+    logger.info("%s: %d submissions", label, run.settings["requests"])
+    # Anything else busy on the machine shows here, and skews the cell.
+    load_before = round(os.getloadavg()[0], 2)
+    load = send(
+        server.port,
+        run.token,
+        run.settings["requests"],
+        concurrency,
+        run.settings["cell_seconds"],
+    )
+    cell = {
+        "load_1m_before": load_before,
+        **summarise(load),
+        **verify(run, label, load, watch),
+    }
+    logger.info(
+        "%s: %.1f tickets/s, p99 %s ms, %d connections",
+        label,
+        cell["tickets_per_s"],
+        cell["latency_ms"]["p99"],
+        cell["connections_opened"],
+    )
+    return cell
 
 
 def verify(run, label, load, log):
@@ -559,47 +531,9 @@ def verify(run, label, load, log):
 # --- Report -----------------------------------------------------------------
 
 
-def machine():
-    """What the figures were measured on."""
-    memory_mb = None
-    meminfo = Path("/proc/meminfo")
-    if meminfo.exists():
-        for line in meminfo.read_text().splitlines():
-            if line.startswith("MemTotal:"):
-                memory_mb = int(line.split()[1]) // 1024
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None
-    packages = ("gunicorn", "Flask", "SQLAlchemy", "psycopg", "PyMySQL")
-    return {
-        "nproc": cores or os.cpu_count(),
-        "memory_mb": memory_mb,
-        "platform": platform.platform(),
-        "python": platform.python_version(),
-        "packages": {name: metadata.version(name) for name in packages},
-        "app_revision": git("rev-parse", "--short", "HEAD"),
-        "app_uncommitted_changes": app_changed(),
-    }
-
-
-def app_changed():
-    """Whether ``app/`` differs from the revision, or None outside a checkout."""
-    # Without optional locks, git never takes the index lock that people
-    # committing at the same time would trip over.
-    status = git("--no-optional-locks", "status", "--porcelain", "--", "app")
-    return None if status is None else bool(status)
-
-
-def git(*args):
-    try:
-        result = subprocess.run(
-            ["git", *args], cwd=PROJECT, capture_output=True, text=True, timeout=10
-        )
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    return result.stdout.strip() if result.returncode == 0 else None
-
-
 COLUMNS = (
     ("engine", 10, "{engine}"),
+    ("app", 7, "{app}"),
     ("workers", 7, "{workers}"),
     ("clients", 7, "{concurrency}"),
     ("sent", 6, "{sent}"),
@@ -608,70 +542,101 @@ COLUMNS = (
     ("p95 ms", 7, "{p95}"),
     ("p99 ms", 7, "{p99}"),
     ("not 201", 7, "{not_201}"),
+    ("conns", 5, "{connections_opened}"),
     ("client cpu", 10, "{client_cpu_s:.1f} s"),
+    ("peak MB", 7, "{peak_mb}"),
     ("rotation", 8, "{rotation_state}"),
+)
+RATIO_COLUMNS = (
+    ("engine", 10, "{engine}"),
+    ("workers", 7, "{workers}"),
+    ("clients", 7, "{concurrency}"),
+    ("product/s", 9, "{product:.1f}"),
+    ("bare/s", 7, "{bare:.1f}"),
+    ("ratio", 6, "{ratio}"),
+    (f"goal {RATIO_GOAL}", 8, "{verdict}"),
 )
 
 
+def render(columns, rows):
+    """Rows of values as a fixed-width text table."""
+    lines = ["  ".join(f"{name:>{width}}" for name, width, _ in columns)]
+    for values in rows:
+        lines.append(
+            "  ".join(
+                f"{template.format(**values):>{width}}"
+                for _, width, template in columns
+            )
+        )
+    return "\n".join(lines)
+
+
 def table(cells):
-    """The results as a fixed-width text table."""
-    lines = ["  ".join(f"{name:>{width}}" for name, width, _ in COLUMNS)]
-    for cell in cells:
-        values = {
+    """The cells as a fixed-width text table."""
+    rows = [
+        {
             **cell,
             **{key: fmt_ms(value) for key, value in cell["latency_ms"].items()},
             "rotation_state": "exact" if cell["rotation"]["exact"] else "DRIFTED",
             # A star marks a cell the time cap stopped short of --requests.
             "sent": f"{cell['requests_sent']}{'*' if cell['hit_time_cap'] else ''}",
+            "peak_mb": "-"
+            if cell.get("worker_peak_rss_mb") is None
+            else f"{cell['worker_peak_rss_mb']:.0f}",
         }
-        lines.append(
-            "  ".join(
-                f"{template.format(**values):>{width}}"
-                for _, width, template in COLUMNS
-            )
+        for cell in cells
+    ]
+    return render(COLUMNS, rows)
+
+
+def ratios(cells):
+    """Per engine, workers and concurrency: product and bare throughput, and
+    the product's share of the bare handler's."""
+    bare = {
+        (cell["engine"], cell["workers"], cell["concurrency"]): cell["tickets_per_s"]
+        for cell in cells
+        if cell["app"] == "bare"
+    }
+    found = []
+    for cell in cells:
+        key = (cell["engine"], cell["workers"], cell["concurrency"])
+        if cell["app"] != "product" or key not in bare:
+            continue
+        ratio = cell.get("product_to_bare")
+        found.append(
+            {
+                "engine": key[0],
+                "workers": key[1],
+                "concurrency": key[2],
+                "product": cell["tickets_per_s"],
+                "bare": bare[key],
+                "ratio": ratio,
+                "meets_goal": ratio is not None and ratio >= RATIO_GOAL,
+            }
         )
-    return "\n".join(lines)
+    return found
+
+
+def ratio_table(rows):
+    """The ratios as a fixed-width text table."""
+    return render(
+        RATIO_COLUMNS,
+        [
+            {
+                **row,
+                "ratio": "-" if row["ratio"] is None else f"{row['ratio']:.2f}",
+                "verdict": "met" if row["meets_goal"] else "MISSED",
+            }
+            for row in rows
+        ],
+    )
 
 
 def fmt_ms(value):
     return "-" if value is None else f"{value:.1f}"
 
 
-def write_results(report, engines):
-    """Save the report under a dated name and as ``submissions-latest.json``."""
-    RESULTS_DIR.mkdir(exist_ok=True)
-    stamp = report["started_at"].replace("-", "").replace(":", "")
-    paths = [
-        RESULTS_DIR / f"submissions-{'-'.join(engines)}-{stamp}.json",
-        RESULTS_DIR / "submissions-latest.json",
-    ]
-    content = json.dumps(report, indent=2) + "\n"
-    for path in paths:
-        # Write then rename, so an interrupted run never leaves half a file.
-        partial = path.with_suffix(".tmp")
-        partial.write_text(content)
-        partial.replace(path)
-    return paths[0]
-
-
 # --- Command line -----------------------------------------------------------
-
-
-def int_list(value):
-    """Parse ``"2,4"`` into ``[2, 4]``."""
-    numbers = [int(part) for part in value.split(",") if part.strip()]
-    if not numbers or min(numbers) < 1:
-        raise argparse.ArgumentTypeError("expected positive numbers, e.g. 2,4")
-    return numbers
-
-
-def engine_list(value):
-    """Parse ``"sqlite,postgresql"``, refusing unknown engine names."""
-    names = [part.strip() for part in value.split(",") if part.strip()]
-    unknown = sorted(set(names) - set(ENGINES))
-    if unknown or not names:
-        raise argparse.ArgumentTypeError(f"choose from {', '.join(ENGINES)}")
-    return names
 
 
 def parse_args(argv=None):
@@ -680,6 +645,12 @@ def parse_args(argv=None):
         prog="python -m bench.submissions",
         description="Ticket submissions per second through one rotation.",
     )
+    add_arguments(parser)
+    return settings_from(parser, parser.parse_args(argv))
+
+
+def add_arguments(parser):
+    """The flags of this benchmark, on ``parser``."""
     parser.add_argument(
         "--engines",
         type=engine_list,
@@ -688,85 +659,92 @@ def parse_args(argv=None):
     )
     parser.add_argument("--requests", type=int, help="submissions per cell (3000)")
     parser.add_argument("--warmup", type=int, help="untimed submissions per server")
-    parser.add_argument("--workers", type=int_list, help="gunicorn workers (2,4)")
     parser.add_argument(
-        "--concurrency", type=int_list, help="client threads per cell (1,8,32)"
+        "--workers", type=positive_int_list, help="gunicorn workers (2,4)"
+    )
+    parser.add_argument(
+        "--concurrency", type=positive_int_list, help="client threads per cell (1,8,32)"
     )
     parser.add_argument(
         "--cell-seconds",
         type=int,
-        help="stop starting requests in a cell after this many seconds (40)",
+        help="stop starting requests in a cell after this many seconds (15)",
+    )
+    parser.add_argument(
+        "--worker-class",
+        choices=WORKER_CLASSES,
+        help="gunicorn worker class (gthread, which keeps connections alive)",
+    )
+    parser.add_argument("--threads", type=int, help="threads per gthread worker (4)")
+    parser.add_argument(
+        "--no-bare",
+        dest="bare",
+        action="store_const",
+        const=False,
+        help="skip the bare handler and the ratios",
     )
     parser.add_argument(
         "--quick", action="store_true", help="a small run: 200 requests, fewer cells"
     )
-    args = parser.parse_args(argv)
 
+
+def settings_from(parser, args):
+    """``(engines, settings)`` from parsed flags, --quick and the defaults."""
     base = {**DEFAULTS, **(QUICK if args.quick else {})}
     settings = {
         name: getattr(args, name) if getattr(args, name) is not None else default
         for name, default in base.items()
     }
-    if min(settings["requests"], settings["cell_seconds"]) < 1:
-        parser.error("--requests and --cell-seconds must be at least 1")
+    if min(settings["requests"], settings["cell_seconds"], settings["threads"]) < 1:
+        parser.error("--requests, --cell-seconds and --threads must be at least 1")
     if settings["warmup"] < 0:
         parser.error("--warmup must be at least 0")
 
-    engines = args.engines or [
-        name for name in ENGINES if name == "sqlite" or os.getenv(url_variable(name))
-    ]
-    missing = [name for name in engines if name != "sqlite" and not server_url(name)]
+    engines = args.engines or default_engines()
+    missing = missing_urls(engines)
     if missing:
-        parser.error(
-            "set " + ", ".join(url_variable(name) for name in missing) + " first"
-        )
+        parser.error("set " + ", ".join(missing) + " first")
     return engines, settings
 
 
-def last_line(error):
-    """The line of an error's message that names what went wrong.
+def main(argv=None, *, parsed=None):
+    """Run the benchmark, print the table, save the JSON; 1 on a failure or drift.
 
-    A failed ``flask`` command carries its whole traceback; the last line
-    naming an exception says more than the trailing help link.
+    ``parsed`` is ``(engines, settings)`` when a caller has read them already.
     """
-    lines = [line for line in str(error).splitlines() if line.strip()]
-    named = [line for line in lines if EXCEPTION_LINE.match(line)]
-    found = named[-1] if named else lines[-1] if lines else repr(error)
-    return found[:SAMPLE_CHARS]
-
-
-def url_variable(engine_name):
-    return SERVER_URL_VARIABLES[engine_name]
-
-
-def server_url(engine_name):
-    if engine_name == "sqlite":
-        return None
-    return os.getenv(url_variable(engine_name))
-
-
-def main(argv=None):
-    """Run the benchmark, print the table, save the JSON; 1 on a failure or drift."""
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(message)s", datefmt="%H:%M:%S"
     )
-    engines, settings = parse_args(argv)
+    engines, settings = parsed or parse_args(argv)
     started_at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     began = time.monotonic()
     host = machine()
     note = CLIENT_NOTE.format(cores=host["nproc"])
+    # gunicorn runs sync workers with one thread each (see bench.server).
+    threads = settings["threads"] if settings["worker_class"] == "gthread" else 1
+    apps = [name for name in APPS if name == "product" or settings["bare"]]
     report = {
         "benchmark": "ticket submissions through one rotation",
         "started_at": started_at,
         "machine": host,
         "settings": {
             **settings,
+            "threads": threads,
             "engines": engines,
             "endpoint": "POST /api/tickets",
+            "auth": "Authorization: Bearer <token of member 1, the admin>",
             "raised_by": RAISED_BY,
             "warmup_concurrency": WARMUP_CONCURRENCY,
             "request_timeout_s": REQUEST_TIMEOUT_SECONDS,
-            "server": "gunicorn, default (sync) workers, via tests.live.LiveServer",
+            "server": "gunicorn via bench.server.BenchServer",
+            "gunicorn": {
+                "worker_class": settings["worker_class"],
+                "threads": threads,
+                "keep_alive_s": KEEP_ALIVE_SECONDS,
+                "graceful_timeout_s": GRACEFUL_TIMEOUT_SECONDS,
+            },
+            "apps": {name: APPS[name] for name in apps},
+            "ratio_goal": RATIO_GOAL,
             "clients": "threads in one process, one http.client connection each",
             "note": note,
         },
@@ -774,14 +752,13 @@ def main(argv=None):
         "warnings": [],
     }
 
-    print(
-        f"Machine: {host['nproc']} cores, {host['memory_mb']} MB, "
-        f"Python {host['python']}, app {host['app_revision'] or 'revision unknown'}"
-        f"{' + uncommitted changes' if host['app_uncommitted_changes'] else ''}"
-    )
+    print(describe_machine(host))
     print(note, flush=True)
     cells_planned = (
-        len(engines) * len(settings["workers"]) * len(settings["concurrency"])
+        len(engines)
+        * len(settings["workers"])
+        * len(settings["concurrency"])
+        * len(apps)
     )
     logger.info(
         "%d cells, each capped at %d s", cells_planned, settings["cell_seconds"]
@@ -804,14 +781,19 @@ def main(argv=None):
         report["engines"][engine_name] = result
         cells.extend(result["cells"])
 
+    report["ratios"] = ratios(cells)
     report["wall_time_s"] = round(time.monotonic() - began, 1)
-    path = write_results(report, engines)
+    path = write_results(report, "submissions", engines)
 
     print()
     for engine_name, result in report["engines"].items():
         version = result.get("version") or f"failed: {result.get('error')}"
         print(f"{engine_name}: {version}")
+    gunicorn = report["settings"]["gunicorn"]
     print(
+        f"gunicorn: {gunicorn['worker_class']} workers, "
+        f"{threads} thread(s) each, "
+        f"keep-alive {gunicorn['keep_alive_s']} s. "
         f"Up to {settings['requests']} submissions per cell, "
         f"{settings['cell_seconds']} s at most (* = stopped by the time cap)."
     )
@@ -820,6 +802,10 @@ def main(argv=None):
     print(f"The clients opened {opened} TCP connections for {sent} requests.")
     print()
     print(table(cells))
+    if report["ratios"]:
+        print()
+        print("Product throughput as a share of the bare handler's:")
+        print(ratio_table(report["ratios"]))
     print()
     print(f"{len(report['warnings'])} warning(s). Wall time {report['wall_time_s']} s.")
     print(f"Results: {path.relative_to(PROJECT)} and submissions-latest.json")
