@@ -279,6 +279,30 @@ def write_results(report, benchmark, engines):
     return paths[0]
 
 
+def run_engines(engines, bench_engine, settings, report, logger):
+    """Run ``bench_engine`` for each engine and return every cell measured.
+
+    One engine failing (a server not answering, say) is recorded as a
+    warning and does not cost the other engines their figures.
+    """
+    cells = []
+    for engine_name in engines:
+        try:
+            result = bench_engine(
+                engine_name, server_url(engine_name), settings, report["warnings"]
+            )
+        except Exception as error:
+            logger.exception("%s: the run failed", engine_name)
+            reason = last_line(error)
+            warning = f"WARNING {engine_name}: the run failed: {reason}"
+            print(warning, flush=True)
+            report["warnings"].append(warning)
+            result = {"engine": engine_name, "error": reason, "cells": []}
+        report["engines"][engine_name] = result
+        cells.extend(result["cells"])
+    return cells
+
+
 def last_line(error):
     """The line of an error's message that names what went wrong.
 

@@ -59,8 +59,8 @@ from bench.common import (
     machine,
     missing_urls,
     positive_int_list,
+    run_engines,
     seed_with_token,
-    server_url,
     status_kb,
     write_results,
 )
@@ -894,22 +894,7 @@ def main(argv=None, *, parsed=None):
     print(describe_machine(host), flush=True)
     print(size_note, flush=True)
 
-    cells = []
-    for engine_name in engines:
-        try:
-            result = bench_engine(
-                engine_name, server_url(engine_name), settings, report["warnings"]
-            )
-        except Exception as error:
-            # One engine failing should not cost the others' figures.
-            logger.exception("%s: the run failed", engine_name)
-            reason = last_line(error)
-            warning = f"WARNING {engine_name}: the run failed: {reason}"
-            print(warning, flush=True)
-            report["warnings"].append(warning)
-            result = {"engine": engine_name, "error": reason, "cells": []}
-        report["engines"][engine_name] = result
-        cells.extend(result["cells"])
+    cells = run_engines(engines, bench_engine, settings, report, logger)
 
     report["growth"] = growth(cells) if cells else []
     peak = max((cell["worker_peak_mb"] or 0 for cell in cells), default=None)

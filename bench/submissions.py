@@ -49,12 +49,11 @@ from bench.common import (
     describe_machine,
     engine_facts,
     engine_list,
-    last_line,
     machine,
     missing_urls,
     positive_int_list,
+    run_engines,
     seed_with_token,
-    server_url,
     write_results,
 )
 from bench.server import (
@@ -764,22 +763,7 @@ def main(argv=None, *, parsed=None):
         "%d cells, each capped at %d s", cells_planned, settings["cell_seconds"]
     )
 
-    cells = []
-    for engine_name in engines:
-        try:
-            result = bench_engine(
-                engine_name, server_url(engine_name), settings, report["warnings"]
-            )
-        except Exception as error:
-            # One engine failing to set up should not cost the others' figures.
-            logger.exception("%s: the run failed", engine_name)
-            reason = last_line(error)
-            warning = f"WARNING {engine_name}: the run failed: {reason}"
-            print(warning, flush=True)
-            report["warnings"].append(warning)
-            result = {"engine": engine_name, "error": reason, "cells": []}
-        report["engines"][engine_name] = result
-        cells.extend(result["cells"])
+    cells = run_engines(engines, bench_engine, settings, report, logger)
 
     report["ratios"] = ratios(cells)
     report["wall_time_s"] = round(time.monotonic() - began, 1)
