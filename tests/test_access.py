@@ -100,6 +100,12 @@ def refused(response):
 
 
 @pytest.fixture
+def engine_name():
+    """Who may do what does not depend on the database: SQLite serves here."""
+    return "sqlite"
+
+
+@pytest.fixture
 def matrix_app(app, team):
     app.config["WTF_CSRF_ENABLED"] = False
     submit_ticket("to 2", 1)

@@ -40,7 +40,7 @@ def test_schemathesis_finds_nothing(tmp_path):
                 "--max-examples",
                 "20",
                 "--max-time",
-                "60",
+                "45",
                 "--seed",
                 "20261204",
                 "--request-timeout",
