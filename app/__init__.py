@@ -67,8 +67,10 @@ def configure_logging(app):
 
 def register_extensions(app):
     from app.database import configure_engine
+    from app.tallies import track
 
     db.init_app(app)
+    track(db.session)
     with app.app_context():
         configure_engine(db.engine)
     migrate.init_app(
@@ -122,7 +124,7 @@ def register_template_helpers(app):
 
 
 def register_commands(app):
-    from app.cli import create_admin, create_token, seed
+    from app.cli import create_admin, create_token, recount, seed
 
-    for command in (seed, create_admin, create_token):
+    for command in (seed, create_admin, create_token, recount):
         app.cli.add_command(command)

@@ -1,4 +1,4 @@
-"""Command-line tasks: the sample team, the first admin, API tokens."""
+"""Command-line tasks: the sample team, the first admin, API tokens, tallies."""
 
 import os
 
@@ -7,9 +7,12 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from app.auth.tokens import create_token as new_token
+from app.database import write_transaction
 from app.exceptions import HelpdeskError
 from app.extensions import db
 from app.models import Role, User
+from app.rotation import RoundRobinAssigner
+from app.tallies import recount as recount_tallies
 from app.users.service import create_user, update_user
 from app.validation import clean_email
 
@@ -104,6 +107,20 @@ def create_token(email, name):
     _, secret = new_token(member.id, name)
     click.echo(f"API token for {member.name} (shown once, keep it safe):")
     click.echo(secret)
+
+
+@click.command("recount")
+def recount():
+    """Rebuild the ticket tallies from the tickets (after loading tickets with SQL)."""
+
+    def work():
+        # Every change to tickets holds the rotation's lock, so holding it
+        # here counts a still picture even while the app is serving.
+        RoundRobinAssigner().lock()
+        return recount_tallies(db.session.connection())
+
+    count = write_transaction(work, description="recount")
+    click.echo(f"Recounted {count} tallies.")
 
 
 def member_by_email(email):

@@ -21,7 +21,10 @@ class Base(DeclarativeBase):
     )
 
 
-db = SQLAlchemy(model_class=Base)
+# What a request has just committed stays loaded: a view answering with the
+# ticket it saved need not read it back. Every write transaction starts with
+# a rollback, which still expires everything, so no write sees stale rows.
+db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
 migrate = Migrate()
 csrf = CSRFProtect()
 bootstrap = Bootstrap5()

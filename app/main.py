@@ -1,17 +1,16 @@
 """The home page: the team, the rotation and the totals at a glance."""
 
 from flask import Blueprint, current_app, render_template, request
-from sqlalchemy import case, func, select
+from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
-from app import charts, stats
+from app import charts, stats, tallies
 from app.api.spec import document
 from app.extensions import db
-from app.models import Ticket, TicketStatus
+from app.models import TicketStatus
 from app.queries import members_query, tickets_query
 from app.rotation import RoundRobinAssigner
 from app.users.forms import ConfirmForm
-from app.users.service import ticket_counts
 
 bp = Blueprint("main", __name__)
 
@@ -24,7 +23,7 @@ def home():
     window = request.args.get("window")
     window = window if window in stats.WINDOWS else stats.DEFAULT_WINDOW
     members = list(db.session.scalars(members_query()))
-    counts = ticket_counts([member.id for member in members])
+    counts = tallies.holder_counts([member.id for member in members])
     assigner = RoundRobinAssigner()
     preview = assigner.preview(current_app.config["ROTATION_PREVIEW"])
     report = stats.fairness(window)
@@ -47,14 +46,13 @@ def home():
 
 def ticket_totals():
     """How many tickets there are, how many are open work, how many wait."""
-    unfinished = Ticket.status.in_(TicketStatus.UNFINISHED)
-    query = select(
-        func.count(),
-        func.count(case((unfinished, 1))),
-        func.count(case((unfinished & Ticket.assigned_to_id.is_(None), 1))),
-    ).select_from(Ticket)
-    total, still_open, unassigned = db.session.execute(query).one()
-    return {"tickets": total, "open": still_open, "unassigned": unassigned}
+    return {
+        "tickets": tallies.ticket_count(),
+        "open": tallies.ticket_count(status=TicketStatus.UNFINISHED),
+        "unassigned": tallies.ticket_count(
+            unassigned=True, status=TicketStatus.UNFINISHED
+        ),
+    }
 
 
 @bp.get("/healthz")

@@ -3,7 +3,7 @@
 from datetime import UTC, datetime
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -242,3 +242,16 @@ class EligibilityChange(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     eligible: Mapped[bool]
     at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Tally(db.Model):
+    """A running count of tickets, such as ``holder:5:open`` or ``tickets``.
+
+    Kept by :mod:`app.tallies` in the transaction that changes the tickets,
+    so the pages read a few of these rows instead of counting tickets.
+    """
+
+    __tablename__ = "tallies"
+
+    name: Mapped[str] = mapped_column(String(60), primary_key=True)
+    value: Mapped[int] = mapped_column(BigInteger, default=0)

@@ -12,9 +12,10 @@ from datetime import datetime, time, timedelta
 
 from sqlalchemy import func, select
 
+from app import tallies
 from app.dispatch import Method
 from app.extensions import db
-from app.models import AssignmentEvent, EligibilityChange, Ticket, User, utcnow
+from app.models import AssignmentEvent, EligibilityChange, User, utcnow
 
 WINDOWS = {
     "today": "Today",
@@ -135,17 +136,5 @@ def tickets_per_day(days=DAYS_CHARTED):
     """``[{"date": "YYYY-MM-DD", "count": n}]`` for the last ``days`` days."""
     today = utcnow().date()
     first = today - timedelta(days=days - 1)
-    day = func.date(Ticket.created_at)
-    query = (
-        select(day, func.count())
-        .where(Ticket.created_at >= datetime.combine(first, time.min))
-        .group_by(day)
-    )
-    counts = {str(date): count for date, count in db.session.execute(query).all()}
-    return [
-        {
-            "date": str(first + timedelta(days=n)),
-            "count": counts.get(str(first + timedelta(days=n)), 0),
-        }
-        for n in range(days)
-    ]
+    counts = tallies.created_per_day(first, days)
+    return [{"date": str(date), "count": count} for date, count in counts.items()]

@@ -10,20 +10,15 @@ import secrets
 
 from sqlalchemy import create_engine, make_url, text
 
+# Through the models, so that every table is registered on the metadata.
+from app.models import db
+
 SERVER_ENGINES = {
     "postgresql": "TEST_POSTGRES_URL",
     "mysql": "TEST_MYSQL_URL",
 }
-TABLES = (
-    "eligibility_changes",
-    "sign_in_failures",
-    "api_tokens",
-    "assignment_events",
-    "idempotency_keys",
-    "tickets",
-    "rotations",
-    "users",
-)
+# Every table of the models, children before parents.
+TABLES = tuple(table.name for table in reversed(db.metadata.sorted_tables))
 
 
 def selected_engines():

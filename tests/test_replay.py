@@ -12,6 +12,7 @@ from app.extensions import db
 from app.models import AssignmentEvent, Availability, TicketStatus
 from app.tickets.service import change_status, submit_ticket
 from app.users.service import create_user, update_user
+from tests.tally_checks import kept_and_recounted
 
 STEPS = 2000
 # MySQL replays a shorter scenario to keep the suite's time in bounds; the
@@ -203,3 +204,6 @@ def test_the_decision_log_matches_the_reference_model(app, engine_name):
     ):
         assert actual == expected, f"decision {index} differs"
     assert len(recorded) == len(model.events)
+    maintained, recounted = kept_and_recounted(db.session.connection())
+    db.session.rollback()
+    assert maintained == recounted

@@ -34,6 +34,7 @@ from tests.stress_clients import (
     tally,
     workers_serving,
 )
+from tests.tally_checks import kept_and_recounted
 
 pytestmark = [pytest.mark.live, pytest.mark.stress]
 
@@ -198,6 +199,10 @@ def saved_tickets(database_url):
                     Rotation.name == DEFAULT_ROTATION
                 )
             )
+            # Concurrent writers must have kept the running counts exact too.
+            maintained, recounted = kept_and_recounted(connection)
+            connection.rollback()
+            assert maintained == recounted
     finally:
         engine.dispose()
     return tickets, cursor

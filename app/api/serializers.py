@@ -1,6 +1,6 @@
 """How members, tickets and pages of them look in JSON."""
 
-from app.users.service import ticket_counts
+from app.tallies import holder_counts
 
 
 def timestamp(moment):
@@ -14,7 +14,7 @@ def member_ref(user):
 
 def member_json(user, counts=None):
     """A member with their ticket counts (looked up when not given)."""
-    assigned, still_open = (counts or ticket_counts([user.id]))[user.id]
+    assigned, still_open = (counts or holder_counts([user.id]))[user.id]
     return {
         "id": user.id,
         "name": user.name,
@@ -29,7 +29,7 @@ def member_json(user, counts=None):
 
 
 def members_json(users):
-    counts = ticket_counts([user.id for user in users])
+    counts = holder_counts([user.id for user in users])
     return [member_json(user, counts) for user in users]
 
 

@@ -6,6 +6,7 @@ import secrets
 from datetime import timedelta
 
 from sqlalchemy import or_, select, update
+from sqlalchemy.orm import joinedload
 from sqlalchemy.exc import DBAPIError
 
 from app.database import write_transaction
@@ -68,7 +69,9 @@ def member_for_token(secret):
     if not secret or not secret.startswith(TOKEN_PREFIX) or len(secret) > 100:
         return None
     token = db.session.scalar(
-        select(ApiToken).where(ApiToken.token_hash == hash_token(secret))
+        select(ApiToken)
+        .options(joinedload(ApiToken.user))
+        .where(ApiToken.token_hash == hash_token(secret))
     )
     if token is None or token.revoked_at is not None or not token.user.active:
         return None

@@ -99,8 +99,10 @@ def submit_ticket(description, raised_by_id, idempotency_key=None, key_scope="")
             description=description, raised_by=active_requester(raised_by_id)
         )
         db.session.add(ticket)
-        db.session.flush()
-        through_rotation(ticket, assigner, Trigger.SUBMITTED)
+        # The ticket is inserted once, with its assignee, rather than
+        # inserted and then updated.
+        with db.session.no_autoflush:
+            through_rotation(ticket, assigner, Trigger.SUBMITTED)
         if key is not None:
             db.session.add(
                 IdempotencyKey(key=key, fingerprint=fingerprint, ticket=ticket)
@@ -168,6 +170,7 @@ def reassign_ticket(ticket_id, member_id, reason):
     reason = clean_reason(reason)
 
     def work():
+        RoundRobinAssigner().lock()
         ticket = get_ticket(ticket_id)
         if ticket.status not in TicketStatus.UNFINISHED:
             raise Conflict(

@@ -8,7 +8,7 @@ the change itself, under the rotation's lock.
 
 import logging
 
-from sqlalchemy import case, delete, exists, func, or_, select
+from sqlalchemy import delete, exists, func, or_, select
 
 from app.auth.accounts import hash_password
 from app.database import write_transaction
@@ -22,7 +22,6 @@ from app.models import (
     EligibilityChange,
     Role,
     Ticket,
-    TicketStatus,
     User,
 )
 from app.rotation import RoundRobinAssigner
@@ -220,26 +219,3 @@ def has_tickets(user_id):
         or_(Ticket.raised_by_id == user_id, Ticket.assigned_to_id == user_id)
     )
     return db.session.scalar(select(or_(raised_or_holds, held)))
-
-
-def ticket_counts(user_ids):
-    """``{user_id: (assigned, open work)}`` for the given members, in one query.
-
-    Open work is the tickets still open or in progress.
-    """
-    if not user_ids:
-        return {}
-    unfinished = Ticket.status.in_(TicketStatus.UNFINISHED)
-    query = (
-        select(
-            Ticket.assigned_to_id,
-            func.count(),
-            func.count(case((unfinished, 1))),
-        )
-        .where(Ticket.assigned_to_id.in_(user_ids))
-        .group_by(Ticket.assigned_to_id)
-    )
-    counts = {user_id: (0, 0) for user_id in user_ids}
-    for user_id, assigned, still_open in db.session.execute(query):
-        counts[user_id] = (assigned, still_open)
-    return counts

@@ -20,6 +20,7 @@ from app.extensions import db
 from app.forms import see_other, show_refusal
 from app.models import Availability, TicketStatus
 from app.queries import paginate, tickets_query
+from app.tallies import holder_counts
 from app.users import service
 from app.users.forms import AvailabilityForm, ConfirmForm, MemberForm
 
@@ -78,7 +79,7 @@ def render_member(user, token_form=None, new_secret=None):
         user=user,
         assigned=assigned,
         raised=list(db.session.scalars(latest_raised).unique()),
-        counts=service.ticket_counts([user.id])[user.id],
+        counts=holder_counts([user.id])[user.id],
         status=status,
         form=ConfirmForm(),
         own_page=own_page,
