@@ -6,8 +6,8 @@ import secrets
 from datetime import timedelta
 
 from sqlalchemy import or_, select, update
-from sqlalchemy.orm import joinedload
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import joinedload
 
 from app.database import write_transaction
 from app.exceptions import NotFound
