@@ -119,8 +119,11 @@ def register_security(app):
 
 def register_template_helpers(app):
     from app.models import TicketStatus
+    from app.queries import page_url
 
-    app.jinja_env.globals.update(labels=TicketStatus.LABELS, statuses=TicketStatus.ALL)
+    app.jinja_env.globals.update(
+        labels=TicketStatus.LABELS, statuses=TicketStatus.ALL, page_url=page_url
+    )
 
 
 def register_commands(app):

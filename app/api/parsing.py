@@ -165,9 +165,26 @@ PER_PAGE = Query(
 )
 
 
+AFTER = Query(
+    "after",
+    description="the id of the last item of the previous page: the page then "
+    "starts right after it, read without going through the pages before",
+)
+BEFORE = Query(
+    "before",
+    description="the id of the first item of the next page: the page then "
+    "ends right before it",
+)
+
+
 def page_args():
-    """``(page, per_page)`` from the query string."""
-    return PAGE.load(), PER_PAGE.load()
+    """``{page, per_page, after, before}`` from the query string."""
+    return {
+        "page": PAGE.load(),
+        "per_page": PER_PAGE.load(),
+        "after": AFTER.load(),
+        "before": BEFORE.load(),
+    }
 
 
 def json_object():

@@ -4,11 +4,20 @@ from flask import g, request, url_for
 
 from app.api import bp
 from app.api.auth import require_admin
-from app.api.parsing import PAGE, PER_PAGE, Body, Field, Query, page_args
+from app.api.parsing import (
+    AFTER,
+    BEFORE,
+    PAGE,
+    PER_PAGE,
+    Body,
+    Field,
+    Query,
+    page_args,
+)
 from app.api.serializers import event_json, page_json, ticket_json
 from app.api.spec import operation, page_of
 from app.models import TicketStatus
-from app.queries import paginate, tickets_query
+from app.queries import ticket_page
 from app.tickets import service
 from app.validation import DESCRIPTION_MAX, REASON_MAX, clean_description, clean_reason
 
@@ -49,18 +58,18 @@ STATUS = Query("status", choices=TicketStatus.ALL, description="only this status
 @bp.get("/tickets")
 @operation(
     "List tickets, newest first",
-    query=[PAGE, PER_PAGE, ASSIGNED_TO, RAISED_BY, STATUS],
+    query=[PAGE, PER_PAGE, AFTER, BEFORE, ASSIGNED_TO, RAISED_BY, STATUS],
     answers={200: page_of("Ticket")},
 )
 def list_tickets():
     assigned_to = ASSIGNED_TO.load()
-    query = tickets_query(
-        assigned_to=None if assigned_to == "none" else assigned_to,
-        unassigned=assigned_to == "none",
-        raised_by=RAISED_BY.load(),
-        status=STATUS.load(),
-    )
-    pagination = paginate(query, *page_args())
+    filters = {
+        "assigned_to": None if assigned_to == "none" else assigned_to,
+        "unassigned": assigned_to == "none",
+        "raised_by": RAISED_BY.load(),
+        "status": STATUS.load(),
+    }
+    pagination = ticket_page(filters, **page_args())
     return page_json(pagination, [ticket_json(t) for t in pagination.items])
 
 

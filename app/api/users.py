@@ -6,11 +6,20 @@ from flask import url_for
 
 from app.api import bp
 from app.api.auth import require_admin, require_self_or_admin
-from app.api.parsing import PAGE, PER_PAGE, Body, Field, Query, page_args
+from app.api.parsing import (
+    AFTER,
+    BEFORE,
+    PAGE,
+    PER_PAGE,
+    Body,
+    Field,
+    Query,
+    page_args,
+)
 from app.api.serializers import member_json, members_json, page_json, ticket_json
 from app.api.spec import operation, page_of
 from app.models import Availability, Role, TicketStatus
-from app.queries import members_query, paginate, tickets_query
+from app.queries import member_page, ticket_page
 from app.users import service
 from app.validation import (
     CONTACT_MAX,
@@ -57,11 +66,11 @@ STATUS = Query("status", choices=TicketStatus.ALL, description="only this status
 @bp.get("/users")
 @operation(
     "List the team in rotation order",
-    query=[PAGE, PER_PAGE],
+    query=[PAGE, PER_PAGE, AFTER, BEFORE],
     answers={200: page_of("Member")},
 )
 def list_users():
-    pagination = paginate(members_query(), *page_args())
+    pagination = member_page(**page_args())
     return page_json(pagination, members_json(pagination.items))
 
 
@@ -120,12 +129,12 @@ def delete_user(user_id):
 @bp.get("/users/<id:user_id>/tickets")
 @operation(
     "Tickets assigned to a member",
-    query=[PAGE, PER_PAGE, STATUS],
+    query=[PAGE, PER_PAGE, AFTER, BEFORE, STATUS],
     answers={200: page_of("Ticket")},
     errors=[404],
 )
 def user_tickets(user_id):
     service.get_user(user_id)
-    query = tickets_query(assigned_to=user_id, status=STATUS.load())
-    pagination = paginate(query, *page_args())
+    filters = {"assigned_to": user_id, "status": STATUS.load()}
+    pagination = ticket_page(filters, **page_args())
     return page_json(pagination, [ticket_json(t) for t in pagination.items])

@@ -3,7 +3,6 @@
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     render_template,
     request,
@@ -17,7 +16,7 @@ from app.exceptions import HelpdeskError, NotFound
 from app.extensions import db
 from app.forms import see_other, show_refusal
 from app.models import TicketStatus
-from app.queries import members_query, paginate, tickets_query
+from app.queries import PAGE_ARGS, members_query, requested_page, ticket_page
 from app.tickets import service
 from app.tickets.forms import ReassignForm, StatusForm, TicketForm
 from app.tickets.timeline import timeline
@@ -43,22 +42,24 @@ def list_filters():
 @bp.get("/")
 def index():
     filters = list_filters()
-    page = request.args.get("page", 1, type=id_arg)
-    tickets = paginate(tickets_query(**filters), page, current_app.config["PER_PAGE"])
+    tickets = ticket_page(filters, **requested_page())
     return render_template(
         "tickets/index.html",
         tickets=tickets,
         filters=filters,
         members=list(db.session.scalars(members_query())),
-        filter_args={k: v for k, v in request.args.items() if k != "page" and v},
+        filter_args={
+            name: value
+            for name, value in request.args.items()
+            if name not in PAGE_ARGS and value
+        },
     )
 
 
 @bp.get("/unassigned")
 def unassigned():
-    page = request.args.get("page", 1, type=id_arg)
-    query = tickets_query(unassigned=True, status=TicketStatus.UNFINISHED)
-    tickets = paginate(query, page, current_app.config["PER_PAGE"])
+    filters = {"unassigned": True, "status": TicketStatus.UNFINISHED}
+    tickets = ticket_page(filters, **requested_page())
     return render_template("tickets/unassigned.html", tickets=tickets)
 
 

@@ -3,7 +3,6 @@
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     render_template,
     request,
@@ -14,12 +13,11 @@ from flask_login import current_user
 from app.access import admin_required, may_act_for
 from app.auth.forms import TokenForm
 from app.auth.tokens import create_token, revoke_token, tokens_of
-from app.converters import id_arg
 from app.exceptions import Conflict, HelpdeskError, NotFound
 from app.extensions import db
 from app.forms import see_other, show_refusal
 from app.models import Availability, TicketStatus
-from app.queries import paginate, tickets_query
+from app.queries import requested_page, ticket_page, tickets_query
 from app.tallies import holder_counts
 from app.users import service
 from app.users.forms import AvailabilityForm, ConfirmForm, MemberForm
@@ -64,13 +62,10 @@ def detail(user_id):
 
 def render_member(user, token_form=None, new_secret=None):
     """The member page; on their own page, with their API tokens."""
-    per_page = current_app.config["PER_PAGE"]
     status = request.args.get("status")
     status = status if status in TicketStatus.ALL else None
-    assigned = paginate(
-        tickets_query(assigned_to=user.id, status=status),
-        request.args.get("page", 1, type=id_arg),
-        per_page,
+    assigned = ticket_page(
+        {"assigned_to": user.id, "status": status}, **requested_page()
     )
     latest_raised = tickets_query(raised_by=user.id).limit(RECENTLY_RAISED)
     own_page = current_user.id == user.id

@@ -1,0 +1,134 @@
+"""Long lists: page links that cost the same anywhere, totals from the tallies."""
+
+import re
+
+import pytest
+
+from app.extensions import db
+from app.tallies import recount
+from tests.test_query_counts import add_tickets, counting_statements
+
+PER_PAGE = 3
+TICKETS = 14  # five pages, the last one short
+
+
+@pytest.fixture
+def long_list(app, team):
+    app.config["PER_PAGE"] = PER_PAGE
+    add_tickets(TICKETS)
+    recount(db.session.connection())
+    db.session.commit()
+
+
+def shown(response):
+    return [int(n) for n in re.findall(r'href="/tickets/(\d+)"', response.text)]
+
+
+def link(response, rel):
+    """The address of the ``rel`` ("next" or "prev") page link, or None."""
+    found = re.search(rf'rel="{rel}" href="([^"]+)"', response.text)
+    return found.group(1).replace("&amp;", "&") if found else None
+
+
+def walk(client, url, rel):
+    """Every ticket id met following ``rel`` links from ``url``, page by page."""
+    seen = []
+    while url:
+        response = client.get(url)
+        assert response.status_code == 200
+        seen += shown(response)
+        url = link(response, rel)
+    return seen
+
+
+@pytest.mark.parametrize(
+    "url, expected",
+    [
+        ("/tickets/", list(range(TICKETS, 0, -1))),
+        ("/tickets/?sort=oldest", list(range(1, TICKETS + 1))),
+        ("/tickets/?status=open", [n for n in range(TICKETS, 0, -1) if (n - 1) % 3]),
+    ],
+)
+def test_next_links_visit_every_ticket_once_in_order(client, long_list, url, expected):
+    assert walk(client, url, "next") == expected
+
+
+def test_previous_links_from_the_last_page_visit_them_all_backwards(client, long_list):
+    last = client.get("/tickets/?page=5")
+
+    assert shown(last) == [2, 1]
+    assert walk(client, "/tickets/?page=5", "prev") == [2, 1] + [
+        n for page in ([5, 4, 3], [8, 7, 6], [11, 10, 9], [14, 13, 12]) for n in page
+    ]
+
+
+def test_links_carry_the_cursor_and_keep_the_filters(client, long_list):
+    first = client.get("/tickets/?status=open&sort=oldest")
+
+    assert link(first, "next") == "/tickets/?status=open&sort=oldest&page=2&after=5"
+    second = client.get(link(first, "next"))
+    assert link(second, "prev") == "/tickets/?status=open&sort=oldest&page=1&before=6"
+    assert "Tickets <span" in second.text and "(9)" in second.text
+
+
+def skips_rows(statement, parameters):
+    """Whether a statement has an OFFSET above zero (SQLite always writes one)."""
+    if " OFFSET " not in statement:
+        return False
+    offset = parameters[-1] if isinstance(parameters, tuple | list) else None
+    return offset != 0
+
+
+def test_linked_and_last_pages_skip_no_rows_one_by_one(client, long_list):
+    second = link(client.get("/tickets/"), "next")
+    for url in (second, "/tickets/?page=5", "/users/2?page=2&after=2"):
+        db.session.rollback()
+        with counting_statements() as statements:
+            assert client.get(url).status_code == 200
+        assert not [s for s, p in statements if skips_rows(s, p)], url
+
+
+def test_a_page_past_the_end_reads_nothing(client, long_list):
+    with counting_statements() as statements:
+        response = client.get("/tickets/?page=99999")
+
+    assert response.status_code == 200 and shown(response) == []
+    assert not [s for s, _ in statements if "FROM tickets" in s]
+
+
+def test_totals_come_from_the_tallies(client, long_list):
+    add_tickets(5)  # loaded with SQL, behind the tallies' back
+
+    assert "(14)" in client.get("/tickets/").text
+    assert client.get("/api/tickets").get_json()["total"] == TICKETS
+
+
+def test_searches_are_counted(client, long_list):
+    response = client.get("/tickets/?q=bulk+1")
+
+    assert "(5)" in response.text  # bulk 1, bulk 10 ... bulk 13
+
+
+def test_the_api_pages_by_cursor_too(client, long_list):
+    first = client.get("/api/tickets?per_page=4").get_json()
+    after = first["items"][-1]["id"]
+    second = client.get(f"/api/tickets?per_page=4&page=2&after={after}").get_json()
+    before = second["items"][0]["id"]
+    back = client.get(f"/api/tickets?per_page=4&page=1&before={before}").get_json()
+
+    assert [t["id"] for t in first["items"]] == [14, 13, 12, 11]
+    assert [t["id"] for t in second["items"]] == [10, 9, 8, 7]
+    assert back["items"] == first["items"]
+    assert second["total"] == TICKETS and second["page"] == 2
+
+
+@pytest.mark.parametrize("bad", ["after=0", "after=x", "before=-1", "after=1e3"])
+def test_bad_cursors_are_400_on_the_api(client, long_list, bad):
+    response = client.get(f"/api/tickets?{bad}")
+
+    assert response.status_code == 400
+    assert response.get_json()["error"]["fields"].keys() == {bad.split("=")[0]}
+
+
+def test_bad_cursors_are_ignored_on_pages(client, long_list):
+    assert shown(client.get("/tickets/?after=abc&before=")) == [14, 13, 12]
