@@ -1,20 +1,22 @@
 """The home page: the team, the rotation and the totals at a glance."""
 
 from flask import Blueprint, current_app, render_template, request
-from sqlalchemy import select
+from sqlalchemy import case, func, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from app import charts, stats, tallies
 from app.api.spec import document
 from app.extensions import db
-from app.models import TicketStatus
-from app.queries import members_query, tickets_query
+from app.models import TicketStatus, User
+from app.queries import member_page, tickets_query
 from app.rotation import RoundRobinAssigner
 from app.users.forms import ConfirmForm
 
 bp = Blueprint("main", __name__)
 
 QUEUE_PREVIEW = 5
+# A chart of a large team shows the members furthest from their share.
+FAIRNESS_ROWS = 20
 
 
 @bp.get("/")
@@ -22,8 +24,8 @@ def home():
     """The dashboard: the team, who is next, the queue and how fair it all is."""
     window = request.args.get("window")
     window = window if window in stats.WINDOWS else stats.DEFAULT_WINDOW
-    members = list(db.session.scalars(members_query()))
-    counts = tallies.holder_counts([member.id for member in members])
+    members = member_page(page=1, per_page=current_app.config["PER_PAGE"])
+    counts = tallies.holder_counts([member.id for member in members.items])
     assigner = RoundRobinAssigner()
     preview = assigner.preview(current_app.config["ROTATION_PREVIEW"])
     report = stats.fairness(window)
@@ -31,6 +33,7 @@ def home():
     return render_template(
         "home.html",
         members=members,
+        team=team_size(),
         counts=counts,
         preview=preview,
         last_assigned=assigner.last_assigned(),
@@ -38,10 +41,19 @@ def home():
         form=ConfirmForm(),
         report=report,
         windows=stats.WINDOWS,
-        fairness_chart=charts.fairness_chart(report["members"]),
+        fairness_chart=charts.fairness_chart(
+            stats.furthest_from_share(report["members"], FAIRNESS_ROWS)
+        ),
         days_chart=charts.days_chart(stats.tickets_per_day()),
         waiting=list(db.session.scalars(waiting.limit(QUEUE_PREVIEW)).unique()),
     )
+
+
+def team_size():
+    """How many members there are, and how many of them are active."""
+    query = select(func.count(), func.count(case((User.active.is_(True), 1))))
+    members, active = db.session.execute(query.select_from(User)).one()
+    return {"members": members, "active": active}
 
 
 def ticket_totals():

@@ -76,6 +76,15 @@ def fairness(window=DEFAULT_WINDOW):
     }
 
 
+def furthest_from_share(rows, limit):
+    """Report rows for a chart: all of them, or the ``limit`` members whose
+    tickets differ most from their expected share, in member order."""
+    if len(rows) <= limit:
+        return rows
+    furthest = sorted(rows, key=lambda row: -abs(row["assigned"] - row["expected"]))
+    return sorted(furthest[:limit], key=lambda row: row["id"])
+
+
 def rotation_counts(start, member_column):
     """``{member_id: rotation tickets since start}``, counted by the member in
     ``member_column`` (who received them, or who raised them)."""

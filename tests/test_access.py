@@ -23,6 +23,7 @@ RULES = {
     "auth.sign_out": SIGNED_IN,
     "main.home": SIGNED_IN,
     "main.api_docs": SIGNED_IN,
+    "users.index": SIGNED_IN,
     "users.detail": SIGNED_IN,
     "tickets.index": SIGNED_IN,
     "tickets.unassigned": SIGNED_IN,

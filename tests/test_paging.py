@@ -132,3 +132,75 @@ def test_bad_cursors_are_400_on_the_api(client, long_list, bad):
 
 def test_bad_cursors_are_ignored_on_pages(client, long_list):
     assert shown(client.get("/tickets/?after=abc&before=")) == [14, 13, 12]
+
+
+# --- A large team -------------------------------------------------------------
+
+
+@pytest.fixture
+def large_team(app, client):
+    """The sample team and 40 more, with members 6 and 7 marked away."""
+    app.config["PER_PAGE"] = 20
+    for number in range(6, 46):
+        client.post("/api/users", json={"name": f"Member {number}"})
+    for member_id in (6, 7):
+        client.patch(f"/api/users/{member_id}", json={"availability": "away"})
+
+
+def member_links(response):
+    return [int(n) for n in re.findall(r'<td><a href="/users/(\d+)"', response.text)]
+
+
+def test_the_dashboard_shows_the_first_members_and_links_to_them_all(
+    client, large_team
+):
+    page = client.get("/")
+
+    assert member_links(page) == list(range(1, 21))
+    assert '<a href="/users/">All 45 members</a>' in page.text
+    assert '<div class="fs-4">45 (45)</div>' in page.text
+
+
+def test_the_members_page_pages_through_the_whole_team(client, large_team):
+    seen, url = [], "/users/"
+    while url:
+        response = client.get(url)
+        assert response.status_code == 200
+        seen += member_links(response)
+        url = link(response, "next")
+
+    assert seen == list(range(1, 46))
+    assert "Members <span" in response.text and "(45)" in response.text
+
+
+def test_the_members_page_toggles_availability_and_comes_back(client, large_team):
+    page = client.get("/users/")
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page.text)
+
+    response = client.post(
+        "/users/6/availability",
+        data={
+            "csrf_token": token.group(1),
+            "availability": "available",
+            "return_to": "members",
+        },
+    )
+
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith("/users/")
+
+
+def test_a_large_team_s_fairness_chart_shows_those_furthest_from_their_share(
+    client, large_team
+):
+    for number in range(30):
+        client.post("/api/tickets", json={"description": f"Ticket {number}"})
+
+    page = client.get("/").text
+    stats = client.get("/api/stats").get_json()
+
+    labels = re.findall(r'<text x="0" y="\d+" class="chart-label">([^<]+)</text>', page)
+    names = [label for label in labels if not label[0].isdigit()]  # not dates
+    assert len(names) == 20
+    assert len(stats["members"]) == 45  # everyone, for they were all available
+    assert "Shown: the 20 of 45 members furthest from their share" in page

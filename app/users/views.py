@@ -17,7 +17,7 @@ from app.exceptions import Conflict, HelpdeskError, NotFound
 from app.extensions import db
 from app.forms import see_other, show_refusal
 from app.models import Availability, TicketStatus
-from app.queries import requested_page, ticket_page, tickets_query
+from app.queries import member_page, requested_page, ticket_page, tickets_query
 from app.tallies import holder_counts
 from app.users import service
 from app.users.forms import AvailabilityForm, ConfirmForm, MemberForm
@@ -25,6 +25,18 @@ from app.users.forms import AvailabilityForm, ConfirmForm, MemberForm
 bp = Blueprint("users", __name__, url_prefix="/users")
 
 RECENTLY_RAISED = 10
+
+
+@bp.get("/")
+def index():
+    """The whole team, a page at a time, in rotation order."""
+    members = member_page(**requested_page())
+    return render_template(
+        "users/index.html",
+        members=members,
+        counts=holder_counts([member.id for member in members.items]),
+        form=ConfirmForm(),
+    )
 
 
 def member_or_404(user_id):
@@ -176,6 +188,8 @@ def availability(user_id):
         flash("That change could not be read; please try again.", "warning")
     if form.return_to.data == "home":
         return see_other("main.home")
+    if form.return_to.data == "members":
+        return see_other("users.index")
     return see_other("users.detail", user_id=user.id)
 
 
