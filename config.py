@@ -40,6 +40,8 @@ class Config:
     MAX_CONTENT_LENGTH = 64 * 1024
     PER_PAGE = 20
     MAX_PER_PAGE = 100
+    # Up to this many members, member filters are menus; beyond, number fields.
+    MEMBER_MENU_LIMIT = 100
     ROTATION_PREVIEW = 5
     # How many times a write that hit a lock timeout or deadlock is retried
     # before the client is told to come back later.

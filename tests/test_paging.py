@@ -204,3 +204,23 @@ def test_a_large_team_s_fairness_chart_shows_those_furthest_from_their_share(
     assert len(names) == 20
     assert len(stats["members"]) == 45  # everyone, for they were all available
     assert "Shown: the 20 of 45 members furthest from their share" in page
+
+
+def test_a_large_team_filters_tickets_by_member_number(app, client, large_team):
+    app.config["MEMBER_MENU_LIMIT"] = 10
+    client.post("/api/tickets", json={"description": "For member 2"})
+
+    page = client.get("/tickets/?assigned_to=2&raised_by=1")
+    unassigned = client.get("/tickets/?assigned_to=none")
+
+    assert "Member 44</option>" not in page.text
+    assert 'name="assigned_to" inputmode="numeric"' in page.text
+    assert 'value="2"' in page.text and 'name="raised_by" type="number"' in page.text
+    assert shown(page) == [1]
+    assert 'aria-describedby="filter-assigned-help" value="none"' in unassigned.text
+
+
+def test_a_small_team_filters_with_menus(client, team):
+    page = client.get("/tickets/")
+
+    assert '<option value="5" >Linus Torvalds</option>' in page.text

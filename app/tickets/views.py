@@ -3,6 +3,7 @@
 from flask import (
     Blueprint,
     abort,
+    current_app,
     flash,
     render_template,
     request,
@@ -47,7 +48,7 @@ def index():
         "tickets/index.html",
         tickets=tickets,
         filters=filters,
-        members=list(db.session.scalars(members_query())),
+        members=member_menu(),
         filter_args={
             name: value
             for name, value in request.args.items()
@@ -158,6 +159,14 @@ def reassign(ticket_id):
             flash(f"Ticket #{ticket.id} was reassigned to {name}.", "success")
             return see_other("tickets.detail", ticket_id=ticket_id)
     return render_detail(ticket, form), 422
+
+
+def member_menu():
+    """Every member, for the filter menus; None when the team is too large
+    for a menu to be of use (the filters then take member numbers)."""
+    limit = current_app.config["MEMBER_MENU_LIMIT"]
+    members = list(db.session.scalars(members_query().limit(limit + 1)))
+    return members if len(members) <= limit else None
 
 
 def ticket_or_404(ticket_id):
