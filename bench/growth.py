@@ -10,7 +10,8 @@ each ticket count starts gunicorn and measures the median latency of:
 - ``dashboard``: ``GET /``,
 - ``member``: ``GET /users/2``,
 - ``list``: ``GET /tickets/`` (the first page),
-- ``deep page``: ``GET /tickets/?page=`` the last page but one,
+- ``deep page``: the last page but one, reached as a reader reaches it,
+  through the « link of the last page (``/tickets/?page=N&before=ID``),
 - ``filtered``: ``GET /tickets/?status=open&assigned_to=2``,
 - ``api list``: ``GET /api/tickets``,
 
@@ -46,6 +47,7 @@ from urllib.parse import urlencode
 
 from sqlalchemy import create_engine, inspect, text
 
+from app.tallies import recount
 from bench.common import (
     ADMIN_EMAIL,
     LogWatch,
@@ -348,15 +350,28 @@ class Browser:
 # --- Measuring ---------------------------------------------------------------
 
 
-def endpoint_requests(ticket_count):
+def last_page(ticket_count):
+    return max(1, -(-ticket_count // PER_PAGE))
+
+
+def deep_page_path(browser, ticket_count):
+    """The last page but one, as a reader reaches it: the last page's « link."""
+    status, _, content, _ = browser.request(
+        "GET", f"/tickets/?page={last_page(ticket_count)}"
+    )
+    found = re.search(rb'rel="prev" href="([^"]+)"', content)
+    if status != 200 or found is None:
+        return "/tickets/"
+    return found.group(1).decode().replace("&amp;", "&")
+
+
+def endpoint_requests(ticket_count, deep_path):
     """``{name: (method, path, JSON body, via the API)}`` for one cell."""
-    pages = max(1, -(-ticket_count // PER_PAGE))
-    deep = max(1, pages - 1)
     return {
         "dashboard": ("GET", "/", None, False),
         "member": ("GET", f"/users/{WATCHED_MEMBER}", None, False),
         "list": ("GET", "/tickets/", None, False),
-        "deep page": ("GET", f"/tickets/?page={deep}", None, False),
+        "deep page": ("GET", deep_path, None, False),
         "filtered": (
             "GET",
             f"/tickets/?status=open&assigned_to={WATCHED_MEMBER}",
@@ -433,7 +448,8 @@ def measure(url, token, ticket_count, settings, log_path):
         }
         browser = Browser(server.port, token)
         browser.sign_in(ADMIN_EMAIL, DEMO_PASSWORD)
-        for name, request in endpoint_requests(ticket_count).items():
+        deep_path = deep_page_path(browser, ticket_count)
+        for name, request in endpoint_requests(ticket_count, deep_path).items():
             results[name] = time_endpoint(browser, request, settings)
             # VmHWM only rises, so reading it after each endpoint shows which
             # one drove a worker's peak up.
@@ -448,6 +464,7 @@ def measure(url, token, ticket_count, settings, log_path):
             browser.close()
         server.stop()
     return {
+        "deep_page_path": deep_path,
         "endpoints": {name: results[name] for name in ENDPOINTS if name in results},
         "worker_peak_mb": round(max(peaks.values()) / 1024, 1) if peaks else None,
         "worker_peaks_mb": [round(kb / 1024, 1) for kb in peaks.values()],
@@ -459,13 +476,14 @@ def measure(url, token, ticket_count, settings, log_path):
     }
 
 
-def profile_sql(url, token, ticket_count):
+def profile_sql(url, token, ticket_count, deep_path):
     """Each endpoint's statements, timed alone, the slowest explained."""
     profiler = Profiler(url, token)
+    requests = endpoint_requests(ticket_count, deep_path)
     try:
         return {
             name: profiler.profile(method, path, body)
-            for name, (method, path, body, _) in endpoint_requests(ticket_count).items()
+            for name, (method, path, body, _) in requests.items()
             # A submission's statements are all indexed lookups and writes.
             if method == "GET"
         }
@@ -507,6 +525,9 @@ def bench_engine(engine_name, admin_url, settings, warnings):
                     load_tickets(engine, members, loaded, tickets, epoch)
                     if settings["history"]:
                         load_history(engine, before)
+                    # What `flask recount` does after a load with SQL.
+                    with engine.begin() as connection:
+                        recount(connection)
                     refresh_statistics(engine)
                     load_seconds = time.perf_counter() - began
                     loaded = tickets
@@ -530,7 +551,9 @@ def bench_engine(engine_name, admin_url, settings, warnings):
                     if wants_profile(settings, tickets):
                         logger.info("%s: timing each endpoint's SQL", label)
                         try:
-                            cell["sql"] = profile_sql(database.url, token, count)
+                            cell["sql"] = profile_sql(
+                                database.url, token, count, cell["deep_page_path"]
+                            )
                         except Exception as error:
                             # The latencies stand without it.
                             logger.exception("%s: SQL profile failed", label)
@@ -862,9 +885,12 @@ def main(argv=None, *, parsed=None):
             "engines": engines,
             "endpoints": {
                 name: f"{method} {path}"
-                for name, (method, path, _, _) in endpoint_requests(largest).items()
+                for name, (method, path, _, _) in endpoint_requests(
+                    largest, f"/tickets/?page={last_page(largest) - 1}&before=..."
+                ).items()
             },
-            "deep_page": "the last page but one of /tickets/ (20 per page)",
+            "deep_page": "the last page but one of /tickets/ (20 per page), "
+            "reached as a reader does: by the last page's « link",
             "gunicorn": {
                 "worker_class": settings["worker_class"],
                 "threads": threads,
@@ -877,6 +903,7 @@ def main(argv=None, *, parsed=None):
                 "resolved, 60% closed, spread evenly over the members, one a "
                 "minute up to now at the largest size; assignment history "
                 + ("one event per ticket" if settings["history"] else "none")
+                + "; then the tallies rebuilt, as `flask recount` does"
             ),
             "statistics": (
                 "VACUUM ANALYZE (PostgreSQL) / ANALYZE TABLE (MySQL) after each "
