@@ -42,7 +42,7 @@ def fairness(window=DEFAULT_WINDOW):
     """Per-member assigned and expected counts, and the spread, for a window."""
     now = utcnow()
     start = window_start(window, now)
-    members = list(db.session.scalars(select(User).order_by(User.id)))
+    members = db.session.execute(select(User.id, User.name).order_by(User.id))
     assigned = rotation_counts(start, AssignmentEvent.to_user_id)
     raised = rotation_counts(start, AssignmentEvent.requester_id)
     eligible_seconds = eligible_time(start, now)
@@ -100,17 +100,24 @@ def rotation_counts(start, member_column):
 
 def expected_counts(raised, eligible_seconds):
     """Each requester's rotation tickets shared among everyone else, in
-    proportion to their eligible time: nobody expects tickets they raised."""
-    expected = defaultdict(float)
+    proportion to their eligible time: nobody expects tickets they raised.
+
+    A member's share of one requester's tickets is their eligible time over
+    everyone else's, so their expected count is their time multiplied by the
+    sum of count / others' time over every requester but themselves: one
+    pass over the requesters and one over the members, not one per pair.
+    """
     total = sum(eligible_seconds.values())
-    for requester, count in raised.items():
-        others = total - eligible_seconds.get(requester, 0)
-        if others <= 0:
-            continue
-        for member_id, seconds in eligible_seconds.items():
-            if member_id != requester:
-                expected[member_id] += count * seconds / others
-    return expected
+    rate = {
+        requester: count / (total - eligible_seconds.get(requester, 0))
+        for requester, count in raised.items()
+        if total - eligible_seconds.get(requester, 0) > 0
+    }
+    all_rates = sum(rate.values())
+    return {
+        member_id: seconds * (all_rates - rate.get(member_id, 0.0))
+        for member_id, seconds in eligible_seconds.items()
+    }
 
 
 def eligible_time(start, now):

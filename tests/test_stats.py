@@ -102,3 +102,18 @@ def test_the_dashboard_draws_both_charts_and_the_window_choice(client):
     assert f"{utcnow().date()}: 3." in page
     assert 'aria-current="page" href="/?window=7d"' in page
     assert "Spread between the most and the least loaded" in page
+
+
+def test_expected_counts_share_each_requester_s_tickets_among_the_others():
+    seconds = {1: 100.0, 2: 50.0, 3: 50.0, 4: 0.0}
+    raised = {1: 6, 2: 4, 9: 2}  # member 9 is no longer eligible at all
+
+    expected = stats.expected_counts(raised, seconds)
+
+    # Member 1's 6 go to 2 and 3 (50/100 each); member 2's 4 go to 1 and 3
+    # (100/150, 50/150); member 9's 2 go to 1, 2 and 3 by 100/200, 50/200.
+    assert expected[1] == pytest.approx(4 * 100 / 150 + 2 * 100 / 200)
+    assert expected[2] == pytest.approx(6 * 50 / 100 + 2 * 50 / 200)
+    assert expected[3] == pytest.approx(6 * 50 / 100 + 4 * 50 / 150 + 2 * 50 / 200)
+    assert expected[4] == 0
+    assert sum(expected.values()) == pytest.approx(12)
