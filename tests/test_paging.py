@@ -6,6 +6,7 @@ import pytest
 
 from app.extensions import db
 from app.tallies import recount
+from tests.conftest import form_post
 from tests.test_query_counts import add_tickets, counting_statements
 
 PER_PAGE = 3
@@ -224,3 +225,70 @@ def test_a_small_team_filters_with_menus(client, team):
     page = client.get("/tickets/")
 
     assert '<option value="5" >Linus Torvalds</option>' in page.text
+
+
+# --- Forms for a large team ---------------------------------------------------
+
+
+@pytest.fixture
+def by_number(app, team):
+    """The sample team counted as too large for menus of names."""
+    app.config["MEMBER_MENU_LIMIT"] = 3
+
+
+def test_a_large_team_raises_tickets_by_member_number(client, by_number):
+    page = client.get("/tickets/new").text
+    response = form_post(
+        client, "/tickets/new", {"description": "Projector dead", "raised_by": 3}
+    )
+
+    assert re.search(r'<input [^>]*name="raised_by" [^>]*type="number" value="1"', page)
+    assert "<option" not in page
+    assert response.status_code == 303
+    ticket = client.get("/api/tickets/1").get_json()
+    assert ticket["raised_by"]["id"] == 3
+
+
+@pytest.mark.parametrize(
+    "raised_by, message",
+    [
+        ("", "Choose the active team member who is raising this ticket."),
+        ("abc", "Not a valid integer value."),
+        ("0", "Choose the active team member who is raising this ticket."),
+        ("999", "No team member has id 999."),
+    ],
+)
+def test_a_bad_member_number_gets_an_inline_error(
+    client, by_number, raised_by, message
+):
+    response = form_post(
+        client, "/tickets/new", {"description": "Projector", "raised_by": raised_by}
+    )
+
+    assert response.status_code == 200 and message in response.text
+    assert "Projector</textarea>" in response.text
+    assert client.get("/api/tickets").get_json()["total"] == 0
+
+
+def test_a_large_team_reassigns_by_member_number(client, by_number):
+    client.post("/api/tickets", json={"description": "Printer"})  # to Grace (2)
+    page = client.get("/tickets/1").text
+
+    refused = form_post(
+        client,
+        "/tickets/1/reassign",
+        {"assigned_to": 1, "reason": "Mine"},
+        "/tickets/1",
+    )
+    moved = form_post(
+        client,
+        "/tickets/1/reassign",
+        {"assigned_to": 4, "reason": "Knows printers"},
+        "/tickets/1",
+    )
+
+    assert re.search(r'<input [^>]*name="assigned_to" [^>]*type="number"', page)
+    assert refused.status_code == 422
+    assert "raised this ticket and cannot be assigned it" in refused.text
+    assert moved.status_code == 303
+    assert client.get("/api/tickets/1").get_json()["assigned_to"]["id"] == 4

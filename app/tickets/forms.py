@@ -1,9 +1,16 @@
 import uuid
 
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, SelectField, SubmitField, TextAreaField
-from wtforms.validators import AnyOf, Optional, Regexp
+from wtforms import (
+    HiddenField,
+    IntegerField,
+    SelectField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import AnyOf, InputRequired, NumberRange, Optional, Regexp
 
+from app.converters import MAX_ID
 from app.forms import Rule
 from app.models import TicketStatus
 from app.validation import (
@@ -19,6 +26,7 @@ def new_submission_token():
 
 
 CHOOSE_REQUESTER = "Choose the active team member who is raising this ticket."
+CHOOSE_ASSIGNEE = "Choose an active team member."
 
 
 class TicketForm(FlaskForm):
@@ -49,6 +57,22 @@ class TicketForm(FlaskForm):
         self.submission_token.data = new_submission_token()
 
 
+def member_number(label, message):
+    """A member chosen by number, for teams too large for a menu of names."""
+    return IntegerField(
+        f"{label} (member #)",
+        validators=[
+            InputRequired(message),
+            NumberRange(min=1, max=MAX_ID, message=message),
+        ],
+        render_kw={"min": 1, "inputmode": "numeric"},
+    )
+
+
+class TicketFormByNumber(TicketForm):
+    raised_by = member_number("Raised by", CHOOSE_REQUESTER)
+
+
 class StatusForm(FlaskForm):
     """One status button on the ticket page; ``status`` is the target."""
 
@@ -59,8 +83,8 @@ class ReassignForm(FlaskForm):
     assigned_to = SelectField(
         "Give it to",
         coerce=int,
-        invalid_value_message="Choose an active team member.",
-        invalid_choice_message="Choose an active team member.",
+        invalid_value_message=CHOOSE_ASSIGNEE,
+        invalid_choice_message=CHOOSE_ASSIGNEE,
     )
     reason = TextAreaField(
         "Reason",
@@ -68,3 +92,7 @@ class ReassignForm(FlaskForm):
         render_kw={"rows": 2, "maxlength": REASON_MAX},
     )
     submit = SubmitField("Reassign")
+
+
+class ReassignFormByNumber(ReassignForm):
+    assigned_to = member_number("Give it to", CHOOSE_ASSIGNEE)

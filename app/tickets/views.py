@@ -19,7 +19,13 @@ from app.forms import see_other, show_refusal
 from app.models import TicketStatus
 from app.queries import PAGE_ARGS, members_query, requested_page, ticket_page
 from app.tickets import service
-from app.tickets.forms import ReassignForm, StatusForm, TicketForm
+from app.tickets.forms import (
+    ReassignForm,
+    ReassignFormByNumber,
+    StatusForm,
+    TicketForm,
+    TicketFormByNumber,
+)
 from app.tickets.timeline import timeline
 
 bp = Blueprint("tickets", __name__, url_prefix="/tickets")
@@ -66,10 +72,11 @@ def unassigned():
 
 @bp.route("/new", methods=["GET", "POST"])
 def new():
-    form = TicketForm()
+    requesters = member_menu(active=True) if current_user.is_admin else []
+    form = (TicketForm if requesters is not None else TicketFormByNumber)()
     if current_user.is_admin:
-        members = db.session.scalars(members_query(active=True))
-        form.raised_by.choices = [SelectChoice(m.id, m.name) for m in members]
+        if requesters is not None:
+            form.raised_by.choices = [SelectChoice(m.id, m.name) for m in requesters]
         if request.method == "GET":
             form.raised_by.data = current_user.id
     else:
@@ -105,9 +112,7 @@ def new():
 @bp.get("/<id:ticket_id>")
 def detail(ticket_id):
     ticket = ticket_or_404(ticket_id)
-    form = ReassignForm()
-    fill_reassign_choices(form, ticket)
-    return render_detail(ticket, form)
+    return render_detail(ticket, reassign_form(ticket))
 
 
 def render_detail(ticket, reassign_form):
@@ -145,8 +150,7 @@ def change_status(ticket_id):
 @admin_required
 def reassign(ticket_id):
     ticket = ticket_or_404(ticket_id)
-    form = ReassignForm()
-    fill_reassign_choices(form, ticket)
+    form = reassign_form(ticket)
     if form.validate_on_submit():
         try:
             ticket = service.reassign_ticket(
@@ -161,11 +165,11 @@ def reassign(ticket_id):
     return render_detail(ticket, form), 422
 
 
-def member_menu():
-    """Every member, for the filter menus; None when the team is too large
-    for a menu to be of use (the filters then take member numbers)."""
+def member_menu(active=None):
+    """The members (active ones, or all) for a menu of names; None when there
+    are too many for a menu to be of use: the form then takes member numbers."""
     limit = current_app.config["MEMBER_MENU_LIMIT"]
-    members = list(db.session.scalars(members_query().limit(limit + 1)))
+    members = list(db.session.scalars(members_query(active=active).limit(limit + 1)))
     return members if len(members) <= limit else None
 
 
@@ -176,14 +180,19 @@ def ticket_or_404(ticket_id):
         abort(404)
 
 
-def fill_reassign_choices(form, ticket):
-    """Active members other than the requester and the current assignee."""
-    members = db.session.scalars(members_query(active=True))
+def reassign_form(ticket):
+    """The reassignment form: a menu of the active members other than the
+    requester and the current assignee, or a member number for a large team."""
+    members = member_menu(active=True)
+    if members is None:
+        return ReassignFormByNumber()
+    form = ReassignForm()
     form.assigned_to.choices = [
         SelectChoice(member.id, member.name + ("" if member.eligible else " (away)"))
         for member in members
         if member.id not in (ticket.raised_by_id, ticket.assigned_to_id)
     ]
+    return form
 
 
 def assignment_message(submission):
