@@ -16,12 +16,20 @@ PAGES = [
     "/tickets/{ticket}",
     "/tickets/unassigned",
     "/tickets/new",
+    "/users/",
     "/users/2",
     "/users/1",
     "/users/new",
     "/docs/api",
 ]
-NAV_LINKS = ["Dashboard", "Tickets", "Unassigned", "Submit a ticket", "Add a member"]
+NAV_LINKS = [
+    "Dashboard",
+    "Tickets",
+    "Unassigned",
+    "Members",
+    "Submit a ticket",
+    "Add a member",
+]
 
 
 @pytest.fixture(scope="module")
