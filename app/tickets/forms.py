@@ -8,7 +8,14 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import AnyOf, InputRequired, NumberRange, Optional, Regexp
+from wtforms.validators import (
+    AnyOf,
+    InputRequired,
+    NumberRange,
+    Optional,
+    Regexp,
+    StopValidation,
+)
 
 from app.converters import MAX_ID
 from app.forms import Rule
@@ -57,20 +64,45 @@ class TicketForm(FlaskForm):
         self.submission_token.data = new_submission_token()
 
 
-def member_number(label, message):
-    """A member chosen by number, for teams too large for a menu of names."""
-    return IntegerField(
-        f"{label} (member #)",
-        validators=[
-            InputRequired(message),
-            NumberRange(min=1, max=MAX_ID, message=message),
-        ],
-        render_kw={"min": 1, "inputmode": "numeric"},
-    )
+class MemberNumberField(IntegerField):
+    """A member chosen by number, for teams too large for a menu of names.
+
+    Anything but a whole number from 1 gets ``message`` alone.
+    """
+
+    def __init__(self, label, message, **kwargs):
+        super().__init__(
+            f"{label} (member #)",
+            validators=[
+                InputRequired(message),
+                NumberRange(min=1, max=MAX_ID, message=message),
+            ],
+            render_kw={"min": 1, "inputmode": "numeric"},
+            **kwargs,
+        )
+        self.message = message
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(self.message) from None
+
+    def pre_validate(self, form):
+        if self.process_errors:
+            raise StopValidation()
+
+
+def in_place_of(field, replacement):
+    """``replacement``, shown where ``field`` was in the form, not at its end."""
+    replacement.creation_counter = field.creation_counter
+    return replacement
 
 
 class TicketFormByNumber(TicketForm):
-    raised_by = member_number("Raised by", CHOOSE_REQUESTER)
+    raised_by = in_place_of(
+        TicketForm.raised_by, MemberNumberField("Raised by", CHOOSE_REQUESTER)
+    )
 
 
 class StatusForm(FlaskForm):
@@ -95,4 +127,6 @@ class ReassignForm(FlaskForm):
 
 
 class ReassignFormByNumber(ReassignForm):
-    assigned_to = member_number("Give it to", CHOOSE_ASSIGNEE)
+    assigned_to = in_place_of(
+        ReassignForm.assigned_to, MemberNumberField("Give it to", CHOOSE_ASSIGNEE)
+    )
