@@ -1,7 +1,7 @@
 """Read-only queries shared by the pages and the API."""
 
 from flask import current_app, request, url_for
-from sqlalchemy import func, select
+from sqlalchemy import func, literal, select
 from sqlalchemy.orm import joinedload
 
 from app import tallies
@@ -98,30 +98,51 @@ def page_of(query, key, newest_first, page, per_page, total, after=None, before=
     long list: the next page starts after the last key shown (``after``),
     the previous one ends before the first (``before``), and the last page
     is read from the other end. Only a page number typed by hand in the
-    middle of a long list skips rows one by one.
+    middle of a long list skips rows one by one. Whether there is a page
+    before or after is read from the rows themselves, so links stay right
+    while tickets arrive; the page number is then only a label.
     """
     forward = key.desc() if newest_first else key.asc()
     backward = key.asc() if newest_first else key.desc()
     pages = -(-total // per_page)
     query = query.order_by(None)
-    if page > max(pages, 1):
-        rows, reverse = None, False
-    elif after is not None:
-        beyond = key < after if newest_first else key > after
-        rows, reverse = query.where(beyond).order_by(forward).limit(per_page), False
+
+    def later_than(cursor):
+        return key < cursor if newest_first else key > cursor
+
+    def earlier_than(cursor):
+        return key > cursor if newest_first else key < cursor
+
+    def rows(select_rows, limit):
+        return list(db.session.scalars(select_rows.limit(limit)).unique())
+
+    def any_row(where):
+        one = query.where(where).limit(1).subquery()
+        return db.session.scalar(select(literal(True)).select_from(one)) is not None
+
+    if after is not None:
+        items = rows(query.where(later_than(after)).order_by(forward), per_page + 1)
+        has_next, items = len(items) > per_page, items[:per_page]
+        has_prev = any_row(~later_than(after))
     elif before is not None:
-        ahead = key > before if newest_first else key < before
-        rows, reverse = query.where(ahead).order_by(backward).limit(per_page), True
+        items = rows(query.where(earlier_than(before)).order_by(backward), per_page + 1)
+        has_prev, items = len(items) > per_page, items[:per_page][::-1]
+        has_next = any_row(~earlier_than(before))
+    elif page > max(pages, 1):
+        items, has_prev, has_next = [], False, False
     elif page == pages and page > 1:
         remainder = total - (pages - 1) * per_page
-        rows, reverse = query.order_by(backward).limit(remainder), True
+        items = rows(query.order_by(backward), remainder)[::-1]
+        has_prev, has_next = True, False
     else:
-        rows = query.order_by(forward).limit(per_page).offset((page - 1) * per_page)
-        reverse = False
-    items = list(db.session.scalars(rows).unique()) if rows is not None else []
-    if reverse:
-        items.reverse()
-    return Page(items, page, per_page, total)
+        offset = query.order_by(forward).offset((page - 1) * per_page)
+        items = rows(offset, per_page + 1)
+        has_next, items = len(items) > per_page, items[:per_page]
+        has_prev = page > 1
+    if after is not None or before is not None:
+        # A cursor says where the page is; keep the number in step with it.
+        page = 1 if not has_prev else max(page, 2)
+    return Page(items, page, per_page, total, has_prev, has_next)
 
 
 def requested_page():
@@ -143,20 +164,30 @@ def page_url(page, number, args):
 class Page:
     """One page of a list: its items, where it sits, and links to its neighbours."""
 
-    def __init__(self, items, page, per_page, total):
+    def __init__(self, items, page, per_page, total, has_prev, has_next):
         self.items = items
         self.page = page
         self.per_page = per_page
         self.total = total
-        self.pages = -(-total // per_page)
+        self.has_prev = has_prev
+        self.has_next = has_next
+        # The count can lag rows that arrived since; the rows have the last word.
+        shown_up_to = page + 1 if has_next else page if items else 0
+        self.pages = max(-(-total // per_page), shown_up_to)
 
     @property
-    def has_prev(self):
-        return 1 < self.page <= self.pages + 1
+    def past_end(self):
+        """A page number beyond the last page: nothing to show, but a list."""
+        return not self.items and self.total > 0
 
-    @property
-    def has_next(self):
-        return self.page < self.pages
+    def numbers(self):
+        """The page numbers to link: the first, the neighbours and the last."""
+        shown = {self.page}
+        if self.has_prev:
+            shown |= {1, self.page - 1}
+        if self.has_next:
+            shown |= {self.page + 1, self.pages}
+        return sorted(shown)
 
     def link(self, number):
         """Query arguments for page ``number``, with the cursor that makes a

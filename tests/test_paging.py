@@ -219,7 +219,9 @@ def test_a_large_team_filters_tickets_by_member_number(app, client, large_team):
 
     assert "Member 44</option>" not in page.text
     assert 'name="assigned_to" inputmode="numeric"' in page.text
-    assert 'value="2"' in page.text and 'name="raised_by" type="number"' in page.text
+    assert (
+        'value="2"' in page.text and 'name="raised_by" inputmode="numeric"' in page.text
+    )
     assert shown(page) == [1]
     assert 'aria-describedby="filter-assigned-help" value="none"' in unassigned.text
 
@@ -299,3 +301,101 @@ def test_a_large_team_reassigns_by_member_number(client, by_number):
     assert "raised this ticket and cannot be assigned it" in refused.text
     assert moved.status_code == 303
     assert client.get("/api/tickets/1").get_json()["assigned_to"]["id"] == 4
+
+
+# --- Paging while tickets arrive, and hand-made addresses ---------------------
+
+
+def test_paging_on_while_tickets_arrive_neither_repeats_nor_runs_past_the_end(
+    client, long_list
+):
+    second = client.get(link(client.get("/tickets/"), "next"))
+    for number in range(5):
+        client.post("/api/tickets", json={"description": f"Late {number}"})
+
+    rest = walk(client, link(second, "next"), "next")
+
+    assert shown(second) + rest == list(range(11, 0, -1))
+    last = client.get("/tickets/?page=4&after=3")
+    assert shown(last) == [2, 1] and link(last, "next") is None
+
+
+def test_paging_back_while_tickets_arrive_reaches_the_new_ones(client, long_list):
+    second = client.get(link(client.get("/tickets/"), "next"))
+    for number in range(3):
+        client.post("/api/tickets", json={"description": f"Late {number}"})
+
+    back = walk(client, link(second, "prev"), "prev")
+
+    assert back == [14, 13, 12, 17, 16, 15]
+
+
+def test_a_hand_made_cursor_gets_links_from_the_rows_around_it(client, long_list):
+    middle = client.get("/tickets/?after=10")
+    end = client.get("/tickets/?after=1")
+
+    assert shown(middle) == [9, 8, 7]
+    assert link(middle, "prev") is not None and link(middle, "next") is not None
+    assert shown(end) == [] and "is past the end of this list" in end.text
+
+
+def test_a_page_past_the_end_says_so(client, long_list):
+    page = client.get("/tickets/?page=99&status=open")
+
+    assert "Page 99 is past the end of this list." in page.text
+    assert "No tickets match these filters." not in page.text
+    assert 'href="/tickets/?status=open&amp;page=3">Last page (3)</a>' in page.text
+
+
+def test_after_and_before_together_are_400_on_the_api(client, long_list):
+    response = client.get("/api/tickets?after=10&before=5")
+
+    assert response.status_code == 400
+    assert response.get_json()["error"]["fields"].keys() == {"after", "before"}
+
+
+def test_the_openapi_document_states_the_page_size_limit(client, team):
+    spec = client.get("/api/openapi.json").get_json()
+    parameters = spec["paths"]["/api/tickets"]["get"]["parameters"]
+    per_page = next(p for p in parameters if p["name"] == "per_page")
+
+    assert per_page["schema"]["maximum"] == 100
+
+
+@pytest.mark.parametrize(
+    "query, field, message",
+    [
+        (
+            "assigned_to=abc",
+            "assigned_to",
+            "Member numbers are whole numbers from 1, or none.",
+        ),
+        (
+            "assigned_to=0",
+            "assigned_to",
+            "Member numbers are whole numbers from 1, or none.",
+        ),
+        ("raised_by=-1", "raised_by", "Member numbers are whole numbers from 1."),
+        ("assigned_to=99999", "assigned_to", "There is no member #99999."),
+        ("raised_by=777", "raised_by", "There is no member #777."),
+    ],
+)
+def test_bad_member_numbers_in_the_filters_are_explained(
+    app, client, team, query, field, message
+):
+    app.config["MEMBER_MENU_LIMIT"] = 3
+    client.post("/api/tickets", json={"description": "Printer"})
+
+    page = client.get(f"/tickets/?{query}").text
+
+    assert f'<div class="invalid-feedback d-block">{message}</div>' in page
+    box = "filter-assigned" if field == "assigned_to" else "filter-raised"
+    assert re.search(rf'class="form-control is-invalid" id="{box}"', page)
+
+
+def test_good_member_numbers_in_the_filters_say_nothing(app, client, team):
+    app.config["MEMBER_MENU_LIMIT"] = 3
+
+    page = client.get("/tickets/?assigned_to=none&raised_by=2").text
+
+    assert "invalid-feedback" not in page

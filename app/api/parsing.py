@@ -130,8 +130,8 @@ class Query:
             schema = {"type": "string", "enum": list(self.choices)}
         else:
             schema = {"type": "integer", "minimum": self.minimum}
-            if isinstance(self.maximum, int):
-                schema["maximum"] = self.maximum
+            # Built per request, so a deployment's own limit is what it says.
+            schema["maximum"] = self._maximum()
             if self.none_word:
                 schema = {
                     "oneOf": [schema, {"type": "string", "enum": [self.none_word]}]
@@ -173,17 +173,24 @@ AFTER = Query(
 BEFORE = Query(
     "before",
     description="the id of the first item of the next page: the page then "
-    "ends right before it",
+    "ends right before it (not with after)",
 )
 
 
 def page_args():
     """``{page, per_page, after, before}`` from the query string."""
+    after, before = AFTER.load(), BEFORE.load()
+    if after is not None and before is not None:
+        raise ApiError(
+            400,
+            "Give after or before, not both.",
+            {"after": "Not with before.", "before": "Not with after."},
+        )
     return {
         "page": PAGE.load(),
         "per_page": PER_PAGE.load(),
-        "after": AFTER.load(),
-        "before": BEFORE.load(),
+        "after": after,
+        "before": before,
     }
 
 

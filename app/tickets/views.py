@@ -16,7 +16,7 @@ from app.converters import id_arg
 from app.exceptions import HelpdeskError, NotFound
 from app.extensions import db
 from app.forms import see_other, show_refusal
-from app.models import TicketStatus
+from app.models import TicketStatus, User
 from app.queries import PAGE_ARGS, members_query, requested_page, ticket_page
 from app.tickets import service
 from app.tickets.forms import (
@@ -46,6 +46,26 @@ def list_filters():
     }
 
 
+def member_filter_problems(filters):
+    """What is wrong with the member numbers typed into the filters, by field.
+
+    The list still shows, without a malformed filter; a number with no member
+    behind it filters to nothing, and the message says why.
+    """
+    problems = {}
+    for name in ("assigned_to", "raised_by"):
+        typed = request.args.get(name, "").strip()
+        if not typed or (name == "assigned_to" and filters["unassigned"]):
+            continue
+        if filters[name] is None:
+            problems[name] = "Member numbers are whole numbers from 1" + (
+                ", or none." if name == "assigned_to" else "."
+            )
+        elif db.session.get(User, filters[name]) is None:
+            problems[name] = f"There is no member #{filters[name]}."
+    return problems
+
+
 @bp.get("/")
 def index():
     filters = list_filters()
@@ -54,6 +74,7 @@ def index():
         "tickets/index.html",
         tickets=tickets,
         filters=filters,
+        problems=member_filter_problems(filters),
         members=member_menu(),
         filter_args={
             name: value
