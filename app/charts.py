@@ -55,5 +55,5 @@ def days_chart(days):
         "bar_width": DAY_WIDTH,
         "width": len(days) * (DAY_WIDTH + DAY_GAP),
         "height": DAYS_HEIGHT,
-        "top": top,
+        "busiest": max((day["count"] for day in days), default=0),
     }

@@ -119,8 +119,13 @@ def recount():
         RoundRobinAssigner().lock()
         return recount_tallies(db.session.connection())
 
-    count = write_transaction(work, description="recount")
-    click.echo(f"Recounted {count} tallies.")
+    count, wrong = write_transaction(work, description="recount")
+    if wrong:
+        click.echo(
+            f"Recounted {count} ticket tallies; {wrong} were wrong and are fixed."
+        )
+    else:
+        click.echo(f"Recounted {count} ticket tallies; all were right.")
 
 
 def member_by_email(email):

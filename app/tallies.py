@@ -202,7 +202,16 @@ def add_to_tallies(engine, rows):
 
 
 def recount(connection):
-    """Rebuild every tally from the tickets; returns how many tallies there are."""
+    """Rebuild every tally from the tickets.
+
+    Returns how many tallies there are and how many were wrong (counted
+    differently, or missing, or left over).
+    """
+    before = {
+        name: value
+        for name, value in connection.execute(select(Tally.name, Tally.value))
+        if value
+    }
     counted = Counter()
     for holder, status, count in connection.execute(
         select(Ticket.assigned_to_id, Ticket.status, func.count()).group_by(
@@ -225,5 +234,10 @@ def recount(connection):
     rows = [{"name": name, "value": value} for name, value in counted.items()]
     if rows:
         connection.execute(insert(Tally), rows)
-    logger.info("recounted %d tallies", len(rows))
-    return len(rows)
+    wrong = sum(
+        1
+        for name in before.keys() | counted.keys()
+        if before.get(name) != counted[name]
+    )
+    logger.info("recounted %d tallies, %d of them were wrong", len(rows), wrong)
+    return len(rows), wrong

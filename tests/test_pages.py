@@ -328,3 +328,27 @@ def test_the_ticket_list_sorts_and_keeps_filters_across_pages(app, client, team)
     assert re.findall(r'href="/tickets/(\d+)"', first) == ["1", "2"]
     assert "/tickets/?q=disk&amp;sort=oldest&amp;page=2" in first
     assert listed(client, "/tickets/?q=disk&sort=oldest&page=2") == ["3", "4"]
+
+
+def test_the_unassigned_page_lists_the_queue_in_the_order_it_drains(client, team):
+    for member_id in (2, 3, 4, 5):
+        client.patch(f"/api/users/{member_id}", json={"availability": "away"})
+    for number in range(3):
+        client.post("/api/tickets", json={"description": f"Waiting {number}"})
+
+    assert listed(client, "/tickets/unassigned") == ["1", "2", "3"]
+
+
+def test_only_members_without_tickets_offer_a_delete_button(client, team):
+    client.post("/api/tickets", json={"description": "Printer"})  # Ada -> Grace
+
+    assert ">Delete</a>" not in text(client.get("/users/2"))
+    assert ">Delete</a>" in text(client.get("/users/5"))
+
+
+def test_the_days_chart_says_when_there_are_no_tickets(client, team):
+    page = text(client.get("/"))
+
+    assert "No tickets in these 30 days." in page and "Busiest day" not in page
+    client.post("/api/tickets", json={"description": "Printer"})
+    assert "Busiest day: 1 ticket. " in text(client.get("/"))

@@ -124,9 +124,13 @@ def test_recount_rebuilds_tallies_after_tickets_are_loaded_with_sql(app, team, r
     result = runner.invoke(args=["recount"])
 
     assert result.exit_code == 0, result.output
-    assert result.output.strip() == "Recounted 4 tallies."
+    assert result.output.strip() == (
+        "Recounted 4 ticket tallies; 4 were wrong and are fixed."
+    )
     assert tallies.ticket_count() == 1
     assert tallies.values(["created:2026-01-02"]) == {"created:2026-01-02": 1}
+    again = runner.invoke(args=["recount"])
+    assert again.output.strip() == "Recounted 4 ticket tallies; all were right."
 
 
 def test_the_migration_counts_the_tickets_already_there(tmp_path):

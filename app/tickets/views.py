@@ -86,7 +86,8 @@ def index():
 
 @bp.get("/unassigned")
 def unassigned():
-    filters = {"unassigned": True, "status": TicketStatus.UNFINISHED}
+    # Oldest first: the order in which the rotation will take them.
+    filters = {"unassigned": True, "status": TicketStatus.UNFINISHED, "sort": "oldest"}
     tickets = ticket_page(filters, **requested_page())
     return render_template("tickets/unassigned.html", tickets=tickets)
 

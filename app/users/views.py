@@ -87,6 +87,8 @@ def render_member(user, token_form=None, new_secret=None):
         assigned=assigned,
         raised=list(db.session.scalars(latest_raised).unique()),
         counts=holder_counts([user.id])[user.id],
+        # Members with tickets can only leave, so their history stays.
+        deletable=current_user.is_admin and not service.has_tickets(user.id),
         status=status,
         form=ConfirmForm(),
         own_page=own_page,
