@@ -109,17 +109,40 @@ def create_token(email, name):
     click.echo(secret)
 
 
+class CheckOnly(Exception):
+    """Ends a recount that was only checking, so that nothing is saved."""
+
+    def __init__(self, counted):
+        self.counted = counted
+
+
 @click.command("recount")
-def recount():
+@click.option(
+    "--check",
+    is_flag=True,
+    help="Only check: change nothing, and exit with status 1 if any was wrong.",
+)
+def recount(check):
     """Rebuild the ticket tallies from the tickets (after loading tickets with SQL)."""
 
     def work():
         # Every change to tickets holds the rotation's lock, so holding it
         # here counts a still picture even while the app is serving.
         RoundRobinAssigner().lock()
-        return recount_tallies(db.session.connection())
+        counted = recount_tallies(db.session.connection())
+        if check:
+            raise CheckOnly(counted)
+        return counted
 
-    count, wrong = write_transaction(work, description="recount")
+    try:
+        count, wrong = write_transaction(work, description="recount")
+    except CheckOnly as only:
+        count, wrong = only.counted
+        if wrong:
+            click.echo(f"{wrong} of {count} ticket tallies are wrong; run recount.")
+            raise SystemExit(1) from None
+        click.echo(f"All {count} ticket tallies are right.")
+        return
     if wrong:
         click.echo(
             f"Recounted {count} ticket tallies; {wrong} were wrong and are fixed."

@@ -140,9 +140,25 @@ def page_of(query, key, newest_first, page, per_page, total, after=None, before=
         has_next, items = len(items) > per_page, items[:per_page]
         has_prev = page > 1
     if after is not None or before is not None:
-        # A cursor says where the page is; keep the number in step with it.
-        page = 1 if not has_prev else max(page, 2)
-    return Page(items, page, per_page, total, has_prev, has_next)
+        page = cursor_page_label(page, pages, has_prev, has_next)
+    by_cursor = after is not None or before is not None
+    return Page(items, page, per_page, total, has_prev, has_next, by_cursor)
+
+
+def cursor_page_label(page, pages, has_prev, has_next):
+    """The number to show for a page found by a cursor.
+
+    Counting the rows before a cursor would read them all, so the number in
+    the link is kept, as a label, but never contradicts the rows: a page with
+    nothing before it is 1, one with nothing after it is the last, and any
+    other lies between. Tickets that arrive while someone pages can make it
+    off by a page; the links themselves stay exact.
+    """
+    if not has_prev:
+        return 1
+    if not has_next:
+        return max(pages, 2)
+    return min(max(page, 2), max(pages - 1, 2))
 
 
 def requested_page():
@@ -156,24 +172,28 @@ def requested_page():
     }
 
 
-def page_url(page, number, args):
-    """The address of page ``number`` of the list being shown, keeping ``args``."""
-    return url_for(request.endpoint, **request.view_args, **args, **page.link(number))
+def page_url(page, number, args, step=False):
+    """The address of page ``number`` of the list being shown, keeping ``args``;
+    ``step`` for the previous or next page."""
+    return url_for(
+        request.endpoint, **request.view_args, **args, **page.link(number, step)
+    )
 
 
 class Page:
     """One page of a list: its items, where it sits, and links to its neighbours."""
 
-    def __init__(self, items, page, per_page, total, has_prev, has_next):
+    def __init__(
+        self, items, page, per_page, total, has_prev, has_next, by_cursor=False
+    ):
         self.items = items
         self.page = page
         self.per_page = per_page
         self.total = total
         self.has_prev = has_prev
         self.has_next = has_next
-        # The count can lag rows that arrived since; the rows have the last word.
-        shown_up_to = page + 1 if has_next else page if items else 0
-        self.pages = max(-(-total // per_page), shown_up_to)
+        self.by_cursor = by_cursor
+        self.pages = max(-(-total // per_page), 1)
 
     @property
     def past_end(self):
@@ -184,16 +204,17 @@ class Page:
         """The page numbers to link: the first, the neighbours and the last."""
         shown = {self.page}
         if self.has_prev:
-            shown |= {1, self.page - 1}
+            shown |= {1, max(self.page - 1, 1)}
         if self.has_next:
-            shown |= {self.page + 1, self.pages}
+            shown |= {self.page + 1, max(self.pages, self.page + 1)}
         return sorted(shown)
 
-    def link(self, number):
-        """Query arguments for page ``number``, with the cursor that makes a
-        neighbouring page cheap to read."""
-        if self.items and number == self.page + 1:
+    def link(self, number, step=False):
+        """Query arguments for page ``number``. The first and the last page
+        are cheap to read from either end; a step to a neighbour (``step``)
+        carries the id where it starts, so it is cheap anywhere."""
+        if step and self.items and number > self.page:
             return {"page": number, "after": self.items[-1].id}
-        if self.items and number == self.page - 1:
+        if step and self.items and number < self.page:
             return {"page": number, "before": self.items[0].id}
         return {"page": number}

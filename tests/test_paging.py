@@ -259,10 +259,10 @@ def test_a_large_team_raises_tickets_by_member_number(client, by_number):
 @pytest.mark.parametrize(
     "raised_by, message",
     [
-        ("", "Choose the active team member who is raising this ticket."),
-        ("abc", "Choose the active team member who is raising this ticket."),
-        ("1.5", "Choose the active team member who is raising this ticket."),
-        ("0", "Choose the active team member who is raising this ticket."),
+        ("", "Enter the member # of the active member raising it."),
+        ("abc", "Enter the member # of the active member raising it."),
+        ("1.5", "Enter the member # of the active member raising it."),
+        ("0", "Enter the member # of the active member raising it."),
         ("999", "No team member has id 999."),
     ],
 )
@@ -336,7 +336,41 @@ def test_a_hand_made_cursor_gets_links_from_the_rows_around_it(client, long_list
 
     assert shown(middle) == [9, 8, 7]
     assert link(middle, "prev") is not None and link(middle, "next") is not None
-    assert shown(end) == [] and "is past the end of this list" in end.text
+    assert shown(end) == [] and "the list has moved on" in end.text
+
+
+def current(response):
+    return int(
+        re.search(r'aria-current="page"><span class="page-link">(\d+)', response.text)[
+            1
+        ]
+    )
+
+
+def test_page_labels_never_contradict_the_rows(client, long_list):
+    wild = client.get("/tickets/?page=50&after=10")  # five pages in all
+    first_by_cursor = client.get("/tickets/?page=4&before=11")
+    last_by_cursor = client.get("/tickets/?page=2&after=4")
+
+    assert shown(wild) == [9, 8, 7] and 2 <= current(wild) <= 4
+    assert shown(first_by_cursor) == [14, 13, 12] and current(first_by_cursor) == 1
+    assert shown(last_by_cursor) == [3, 2, 1] and current(last_by_cursor) == 5
+
+
+def test_page_1_is_the_real_first_page_after_tickets_arrive(client, long_list):
+    second = client.get(link(client.get("/tickets/"), "next"))
+    for number in range(4):
+        client.post("/api/tickets", json={"description": f"Late {number}"})
+
+    assert 'href="/tickets/?page=1">1</a>' in second.text
+    assert shown(client.get("/tickets/?page=1")) == [18, 17, 16]
+
+
+def test_a_one_page_list_past_its_end_offers_only_the_first_page(client, long_list):
+    response = client.get("/tickets/?q=bulk+13&before=99999")  # one ticket
+
+    assert "the list has moved on" in response.text
+    assert "Last page" not in response.text
 
 
 def test_a_page_past_the_end_says_so(client, long_list):
@@ -388,14 +422,42 @@ def test_bad_member_numbers_in_the_filters_are_explained(
 
     page = client.get(f"/tickets/?{query}").text
 
-    assert f'<div class="invalid-feedback d-block">{message}</div>' in page
     box = "filter-assigned" if field == "assigned_to" else "filter-raised"
     assert re.search(rf'class="form-control is-invalid" id="{box}"', page)
+    # Screen readers hear the error with the field.
+    assert f'aria-describedby="{box}-help {box}-error" aria-invalid="true"' in page
+    assert f'id="{box}-error">{message}</div>' in page
 
 
-def test_good_member_numbers_in_the_filters_say_nothing(app, client, team):
+@pytest.mark.parametrize("none", ["none", "None", " NONE "])
+def test_good_member_numbers_in_the_filters_say_nothing(app, client, team, none):
     app.config["MEMBER_MENU_LIMIT"] = 3
 
-    page = client.get("/tickets/?assigned_to=none&raised_by=2").text
+    page = client.get(f"/tickets/?assigned_to={none}&raised_by=2").text
 
     assert "invalid-feedback" not in page
+    assert 'aria-describedby="filter-assigned-help" value="none"' in page
+
+
+def schemas_in(node):
+    """Every JSON object in the document, depth first."""
+    if isinstance(node, dict):
+        yield node
+        for value in node.values():
+            yield from schemas_in(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from schemas_in(value)
+
+
+def test_the_openapi_document_is_valid_openapi_3_0(client, team):
+    spec = client.get("/api/openapi.json").get_json()
+    objects = list(schemas_in(spec))
+
+    assert spec["openapi"].startswith("3.0.")
+    # 3.0 has no list of types: "or null" is written nullable.
+    assert [o for o in objects if isinstance(o.get("type"), list)] == []
+    assert any(o.get("nullable") is True for o in objects)
+    ticket = spec["components"]["schemas"]["Ticket"]["properties"]
+    assert "nullable" not in ticket["raised_by"]
+    assert ticket["assigned_to"]["nullable"] is True

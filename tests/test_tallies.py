@@ -121,6 +121,11 @@ def test_recount_rebuilds_tallies_after_tickets_are_loaded_with_sql(app, team, r
     db.session.commit()
     assert tallies.ticket_count() == 0
 
+    checked = runner.invoke(args=["recount", "--check"])
+    assert checked.exit_code == 1
+    assert checked.output.strip() == "4 of 4 ticket tallies are wrong; run recount."
+    assert tallies.ticket_count() == 0  # checking changed nothing
+
     result = runner.invoke(args=["recount"])
 
     assert result.exit_code == 0, result.output
@@ -131,6 +136,10 @@ def test_recount_rebuilds_tallies_after_tickets_are_loaded_with_sql(app, team, r
     assert tallies.values(["created:2026-01-02"]) == {"created:2026-01-02": 1}
     again = runner.invoke(args=["recount"])
     assert again.output.strip() == "Recounted 4 ticket tallies; all were right."
+    fine = runner.invoke(args=["recount", "--check"])
+    assert (
+        fine.exit_code == 0 and fine.output.strip() == "All 4 ticket tallies are right."
+    )
 
 
 def test_the_migration_counts_the_tickets_already_there(tmp_path):

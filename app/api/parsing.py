@@ -54,7 +54,7 @@ class Field:
         if self.max_length:
             schema["maxLength"] = self.max_length
         if self.nullable:
-            schema["type"] = [schema["type"], "null"]
+            schema["nullable"] = True
         return schema
 
 

@@ -30,10 +30,12 @@ SERVER_STATUSES = {
 }
 
 MEMBER_REF = {
-    "type": ["object", "null"],
+    "type": "object",
     "properties": {"id": {"type": "integer"}, "name": {"type": "string"}},
     "required": ["id", "name"],
 }
+# OpenAPI 3.0 spells "or null" as nullable, not as a list of types.
+OPTIONAL_MEMBER_REF = {**MEMBER_REF, "nullable": True}
 SCHEMAS = {
     "Error": {
         "type": "object",
@@ -55,8 +57,8 @@ SCHEMAS = {
         "properties": {
             "id": {"type": "integer"},
             "name": {"type": "string"},
-            "contact": {"type": ["string", "null"]},
-            "email": {"type": ["string", "null"]},
+            "contact": {"type": "string", "nullable": True},
+            "email": {"type": "string", "nullable": True},
             "role": {"enum": ["admin", "agent"]},
             "active": {"type": "boolean"},
             "availability": {"enum": ["available", "away"]},
@@ -72,9 +74,9 @@ SCHEMAS = {
             "description": {"type": "string"},
             "status": {"enum": ["open", "in_progress", "resolved", "closed"]},
             "raised_by": MEMBER_REF,
-            "assigned_to": MEMBER_REF,
+            "assigned_to": OPTIONAL_MEMBER_REF,
             "created_at": {"type": "string"},
-            "assigned_at": {"type": ["string", "null"]},
+            "assigned_at": {"type": "string", "nullable": True},
         },
         "required": ["id", "description", "status", "raised_by", "assigned_to"],
     },
@@ -85,12 +87,12 @@ SCHEMAS = {
             "at": {"type": "string"},
             "trigger": {"type": "string"},
             "method": {"type": "string"},
-            "from": MEMBER_REF,
-            "to": MEMBER_REF,
-            "cursor_before": {"type": ["integer", "null"]},
-            "cursor_after": {"type": ["integer", "null"]},
+            "from": OPTIONAL_MEMBER_REF,
+            "to": OPTIONAL_MEMBER_REF,
+            "cursor_before": {"type": "integer", "nullable": True},
+            "cursor_after": {"type": "integer", "nullable": True},
             "passed_over": {"type": "array"},
-            "reason": {"type": ["string", "null"]},
+            "reason": {"type": "string", "nullable": True},
         },
         "required": ["id", "trigger", "method", "from", "to"],
     },
@@ -98,8 +100,12 @@ SCHEMAS = {
         "type": "object",
         "properties": {
             "window": {"type": "string"},
-            "since": {"type": ["string", "null"]},
-            "tickets": {"type": "integer"},
+            "since": {"type": "string", "nullable": True},
+            "tickets": {
+                "type": "integer",
+                "description": "assignments the rotation made in the window "
+                "(submissions, drains, handovers and reopenings)",
+            },
             "spread": {"type": "integer"},
             "members": {
                 "type": "array",
@@ -133,7 +139,7 @@ SCHEMAS = {
         "properties": {
             "name": {"type": "string"},
             "order": {"type": "array", "items": MEMBER_REF},
-            "last_assigned": MEMBER_REF,
+            "last_assigned": OPTIONAL_MEMBER_REF,
             "preview": {"type": "array", "items": MEMBER_REF},
         },
         "required": ["order", "last_assigned", "preview"],

@@ -101,7 +101,10 @@ def in_place_of(field, replacement):
 
 class TicketFormByNumber(TicketForm):
     raised_by = in_place_of(
-        TicketForm.raised_by, MemberNumberField("Raised by", CHOOSE_REQUESTER)
+        TicketForm.raised_by,
+        MemberNumberField(
+            "Raised by", "Enter the member # of the active member raising it."
+        ),
     )
 
 
@@ -128,5 +131,6 @@ class ReassignForm(FlaskForm):
 
 class ReassignFormByNumber(ReassignForm):
     assigned_to = in_place_of(
-        ReassignForm.assigned_to, MemberNumberField("Give it to", CHOOSE_ASSIGNEE)
+        ReassignForm.assigned_to,
+        MemberNumberField("Give it to", "Enter the member # of an active member."),
     )

@@ -40,7 +40,7 @@ def list_filters():
         "status": status if status in TicketStatus.ALL else None,
         "raised_by": request.args.get("raised_by", type=id_arg),
         "assigned_to": request.args.get("assigned_to", type=id_arg),
-        "unassigned": request.args.get("assigned_to") == "none",
+        "unassigned": request.args.get("assigned_to", "").strip().lower() == "none",
         "search": request.args.get("q", "").strip()[:SEARCH_MAX] or None,
         "sort": "oldest" if request.args.get("sort") == "oldest" else "newest",
     }
