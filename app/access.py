@@ -7,13 +7,17 @@ tickets as themselves, work the tickets assigned to them and set their own
 availability.
 """
 
+import logging
 from functools import wraps
 
-from flask import abort, redirect, request, url_for
+from flask import abort, redirect, request, session, url_for
 from flask_login import LoginManager, current_user
 
+from app.auth.accounts import CREDENTIAL, credential_mark
 from app.extensions import db
 from app.models import User
+
+logger = logging.getLogger(__name__)
 
 PUBLIC = {"auth.sign_in", "static", "bootstrap.static", "main.healthz"}
 
@@ -25,7 +29,13 @@ login_manager.login_message_category = "info"
 
 @login_manager.user_loader
 def load_user(user_id):
-    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    """The signed-in member, unless their password changed since they signed in."""
+    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    if user is not None and session.get(CREDENTIAL) != credential_mark(user):
+        logger.info("session of user %s ended: the password changed", user.id)
+        session.clear()
+        return None
+    return user
 
 
 def require_sign_in():

@@ -7,10 +7,11 @@ from sqlalchemy import create_engine
 from sqlalchemy.orm import close_all_sessions
 
 from app import create_app
+from app.auth.accounts import CREDENTIAL, credential_mark
 from app.auth.tokens import create_token
 from app.cli import SAMPLE_TEAM
 from app.extensions import db
-from app.models import Role, Rotation
+from app.models import Role, Rotation, User
 from app.users.service import create_user
 from tests.engines import (
     SERVER_ENGINES,
@@ -77,6 +78,7 @@ def sign_in_as(client, member_id):
     with client.session_transaction() as session:
         session["_user_id"] = str(member_id)
         session["_fresh"] = True
+        session[CREDENTIAL] = credential_mark(db.session.get(User, member_id))
     _, secret = create_token(member_id, "tests")
     client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {secret}"
     return client

@@ -6,6 +6,7 @@ import re
 import pytest
 from flask import g
 
+from app.auth.accounts import CREDENTIAL, credential_mark
 from app.auth.tokens import create_token, revoke_token
 from app.extensions import db
 from app.models import ApiToken, Role, SignInFailures, User
@@ -35,6 +36,60 @@ def page(response):
 
 
 # Signing in and out
+
+
+def test_a_new_password_ends_the_member_s_other_sessions(app, with_password, client):
+    laptop, phone = app.test_client(), app.test_client()
+    for browser in (laptop, phone):
+        g.pop("csrf_token", None)  # each browser is a fresh request's g
+        sign_in(browser, "grace@example.com")
+        g.pop("_login_user", None)
+        assert browser.get("/tickets/").status_code == 200
+
+    client.patch("/api/users/2", json={"password": "a brand new secret"})
+
+    g.pop("_login_user", None)
+    response = laptop.get("/tickets/")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/sign-in")
+    g.pop("_login_user", None)
+    assert phone.get("/").status_code == 302
+    # The tests share one app context; a real request starts with a fresh g.
+    g.pop("csrf_token", None)
+    sign_in(laptop, "grace@example.com", "a brand new secret")
+    g.pop("_login_user", None)
+    assert laptop.get("/tickets/").status_code == 200
+
+
+def test_other_changes_keep_the_member_signed_in(app, with_password, client):
+    browser = app.test_client()
+    sign_in(browser, "grace@example.com")
+
+    client.patch("/api/users/2", json={"name": "Grace B. Hopper", "role": "agent"})
+
+    g.pop("_login_user", None)
+    assert browser.get("/tickets/").status_code == 200
+
+
+def test_an_admin_who_changes_their_own_password_stays_signed_in(app, with_password):
+    browser = app.test_client()
+    sign_in(browser)
+    g.pop("_login_user", None)
+
+    response = form_post(
+        browser,
+        "/users/1/edit",
+        {
+            "name": "Ada Lovelace",
+            "email": "ada@example.com",
+            "role": "admin",
+            "password": "another long secret",
+        },
+    )
+
+    assert response.status_code == 303
+    g.pop("_login_user", None)
+    assert browser.get("/tickets/").status_code == 200
 
 
 def test_anonymous_visitors_are_sent_to_sign_in(anonymous, team):
@@ -248,7 +303,9 @@ def test_a_session_cookie_does_not_authenticate_the_api(app, team):
     browser = app.test_client()
     with browser.session_transaction() as session:
         session["_user_id"] = "1"
+        session[CREDENTIAL] = credential_mark(db.session.get(User, 1))
 
+    assert browser.get("/").status_code == 200  # a good session, for pages
     assert browser.get("/api/users").status_code == 401
     assert browser.post("/api/tickets", json={"description": "x"}).status_code == 401
 

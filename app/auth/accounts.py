@@ -1,9 +1,10 @@
 """Checking passwords, with throttling, and setting them."""
 
+import hashlib
 import logging
 from functools import cache
 
-from flask import current_app
+from flask import current_app, session
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -15,6 +16,8 @@ from app.models import User
 logger = logging.getLogger(__name__)
 
 PASSWORD_MIN = 8
+# The session key holding the password fingerprint of the signed-in member.
+CREDENTIAL = "credential"
 PASSWORD_MAX = 200
 
 
@@ -34,6 +37,18 @@ class SignInRefused(Exception):
     def __init__(self, retry_after=0):
         super().__init__(retry_after)
         self.retry_after = retry_after
+
+
+def keep_signed_in(user):
+    """Tie this session to the member's current password."""
+    session[CREDENTIAL] = credential_mark(user)
+
+
+def credential_mark(user):
+    """A short fingerprint of the member's password hash, kept in the session
+    at sign-in: once the password changes it no longer matches, and every
+    session signed in with the old password ends."""
+    return hashlib.sha256((user.password_hash or "").encode()).hexdigest()[:32]
 
 
 def normalise_email(email):

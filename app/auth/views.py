@@ -13,7 +13,7 @@ from flask import (
 )
 from flask_login import current_user, login_user, logout_user
 
-from app.auth.accounts import SignInRefused, authenticate
+from app.auth.accounts import SignInRefused, authenticate, keep_signed_in
 from app.auth.forms import SignInForm
 from app.forms import see_other
 from app.users.forms import ConfirmForm
@@ -55,6 +55,7 @@ def sign_in():
             )
         else:
             login_user(user)
+            keep_signed_in(user)
             flash(f"Signed in as {user.name}.", "success")
             return redirect(safe_next(request.args.get("next")), code=303)
     demo = current_app.config.get("DEMO_MODE")

@@ -11,6 +11,7 @@ from flask import (
 from flask_login import current_user
 
 from app.access import admin_required, may_act_for
+from app.auth.accounts import keep_signed_in
 from app.auth.forms import TokenForm
 from app.auth.tokens import create_token, revoke_token, tokens_of
 from app.exceptions import Conflict, HelpdeskError, NotFound
@@ -105,7 +106,7 @@ def edit(user_id):
     form = MemberForm(obj=user)
     if form.validate_on_submit():
         try:
-            service.update_user(
+            updated = service.update_user(
                 user.id,
                 name=form.name.data,
                 contact=form.contact.data,
@@ -116,6 +117,9 @@ def edit(user_id):
         except HelpdeskError as error:
             show_refusal(form, error)
         else:
+            if updated.id == current_user.id:
+                # A new password ends every other session, not this one.
+                keep_signed_in(updated)
             flash(f"Saved {form.name.data}.", "success")
             return see_other("users.detail", user_id=user.id)
     return render_template("users/form.html", form=form, title=f"Edit {user.name}")
