@@ -37,7 +37,8 @@ def fairness_chart(members):
 
 def days_chart(days):
     """One bar per day, scaled to the busiest day."""
-    top = max([day["count"] for day in days] + [1])
+    busiest = max((day["count"] for day in days), default=0)
+    top = busiest or 1
     bars = []
     for index, day in enumerate(days):
         height = day["count"] * (DAYS_HEIGHT - 20) / top
@@ -55,5 +56,5 @@ def days_chart(days):
         "bar_width": DAY_WIDTH,
         "width": len(days) * (DAY_WIDTH + DAY_GAP),
         "height": DAYS_HEIGHT,
-        "busiest": max((day["count"] for day in days), default=0),
+        "busiest": busiest,
     }

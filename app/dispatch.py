@@ -41,6 +41,12 @@ def through_rotation(ticket, assigner, trigger):
     if assignment.assignee is None:
         ticket.assigned_to = None
         ticket.assigned_at = None
+    record_turn(ticket, trigger, previous, assignment)
+    return assignment
+
+
+def record_turn(ticket, trigger, previous, assignment):
+    """Record one decision of the rotation, found or not."""
     db.session.flush()
     record(
         ticket,
@@ -50,7 +56,6 @@ def through_rotation(ticket, assigner, trigger):
         assignment.assignee,
         assignment=assignment,
     )
-    return assignment
 
 
 def assign_by_hand(ticket, member, trigger, method, reason=None):
@@ -79,9 +84,11 @@ def drain_queue(assigner):
     )
     drained = 0
     for ticket in list(waiting):
-        if assigner.peek(ticket.raised_by_id) is None:
+        # Finding nobody moves nothing, so the ticket simply keeps waiting.
+        assignment = assigner.assign(ticket)
+        if assignment.assignee is None:
             continue
-        through_rotation(ticket, assigner, Trigger.DRAINED)
+        record_turn(ticket, Trigger.DRAINED, None, assignment)
         drained += 1
     if drained:
         logger.info("drained %d ticket(s) from the unassigned queue", drained)

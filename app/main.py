@@ -1,7 +1,7 @@
 """The home page: the team, the rotation and the totals at a glance."""
 
 from flask import Blueprint, current_app, render_template, request
-from sqlalchemy import case, func, select
+from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from app import charts, stats, tallies
@@ -33,7 +33,7 @@ def home():
     return render_template(
         "home.html",
         members=members,
-        team=team_size(),
+        active_members=active_members(),
         counts=counts,
         preview=preview,
         last_assigned=assigner.last_assigned(),
@@ -49,11 +49,10 @@ def home():
     )
 
 
-def team_size():
-    """How many members there are, and how many of them are active."""
-    query = select(func.count(), func.count(case((User.active.is_(True), 1))))
-    members, active = db.session.execute(query.select_from(User)).one()
-    return {"members": members, "active": active}
+def active_members():
+    """How many members are active (the page of members counts them all)."""
+    query = select(func.count()).select_from(User).where(User.active.is_(True))
+    return db.session.scalar(query)
 
 
 def ticket_totals():

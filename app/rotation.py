@@ -85,13 +85,6 @@ class RoundRobinAssigner:
         ticket.assigned_at = utcnow()
         return Assignment(assignee, cursor, assignee.id, passed_over)
 
-    def peek(self, raised_by_id):
-        """Who would get a ticket from ``raised_by_id`` now, moving nothing."""
-        upcoming = self._upcoming(
-            self.lock().last_assigned_id, 1, raised_by_id=raised_by_id
-        )
-        return upcoming[0] if upcoming else None
-
     def last_assigned(self):
         """The member who received the rotation's last ticket, if any."""
         cursor = self._cursor()

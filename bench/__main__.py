@@ -16,7 +16,7 @@ import sys
 import time
 
 from bench import growth, submissions
-from bench.common import engine_list
+from bench.common import add_engines_argument
 from bench.server import WORKER_CLASSES
 
 BENCHMARKS = ("submissions", "growth")
@@ -39,12 +39,7 @@ def parse_args(argv=None):
         action="store_true",
         help="growth up to 5,000,000 tickets (longer than 15 minutes)",
     )
-    parser.add_argument(
-        "--engines",
-        type=engine_list,
-        help="comma-separated: sqlite, postgresql, mysql "
-        "(default: sqlite and every engine whose BENCH_*_URL is set)",
-    )
+    add_engines_argument(parser)
     parser.add_argument(
         "--worker-class",
         choices=WORKER_CLASSES,

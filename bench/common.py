@@ -373,6 +373,16 @@ def positive_int_list(value):
     return numbers
 
 
+def add_engines_argument(parser):
+    """The ``--engines`` flag every benchmark takes."""
+    parser.add_argument(
+        "--engines",
+        type=engine_list,
+        help="comma-separated: sqlite, postgresql, mysql "
+        "(default: sqlite and every engine whose BENCH_*_URL is set)",
+    )
+
+
 def engine_list(value):
     """Parse ``"sqlite,postgresql"``, refusing unknown engine names."""
     names = [part.strip() for part in value.split(",") if part.strip()]

@@ -52,10 +52,10 @@ from bench.common import (
     ADMIN_EMAIL,
     LogWatch,
     ThrowawayDatabase,
+    add_engines_argument,
     default_engines,
     describe_machine,
     engine_facts,
-    engine_list,
     int_list,
     last_line,
     machine,
@@ -776,17 +776,12 @@ def sql_lines(cell):
 
 def add_arguments(parser):
     """The flags of this benchmark, on ``parser``."""
-    parser.add_argument(
-        "--engines",
-        type=engine_list,
-        help="comma-separated: sqlite, postgresql, mysql "
-        "(default: sqlite and every engine whose BENCH_*_URL is set)",
-    )
+    add_engines_argument(parser)
     parser.add_argument(
         "--members", type=positive_int_list, help="team sizes (10,1000,10000)"
     )
     parser.add_argument(
-        "--tickets", type=int_list, help="ticket counts (0,100000,1000000)"
+        "--tickets", type=int_list, help="ticket counts (0,1000,100000,1000000)"
     )
     parser.add_argument(
         "--samples", type=int, help="timed requests per endpoint and cell (30)"

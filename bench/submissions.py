@@ -45,10 +45,10 @@ from sqlalchemy import create_engine, text
 from bench.common import (
     LogWatch,
     ThrowawayDatabase,
+    add_engines_argument,
     default_engines,
     describe_machine,
     engine_facts,
-    engine_list,
     machine,
     missing_urls,
     positive_int_list,
@@ -650,12 +650,7 @@ def parse_args(argv=None):
 
 def add_arguments(parser):
     """The flags of this benchmark, on ``parser``."""
-    parser.add_argument(
-        "--engines",
-        type=engine_list,
-        help="comma-separated: sqlite, postgresql, mysql "
-        "(default: sqlite and every engine whose BENCH_*_URL is set)",
-    )
+    add_engines_argument(parser)
     parser.add_argument("--requests", type=int, help="submissions per cell (3000)")
     parser.add_argument("--warmup", type=int, help="untimed submissions per server")
     parser.add_argument(

@@ -10,6 +10,7 @@ import re
 from flask import current_app
 
 from app.converters import MAX_ID
+from app.models import Availability, Role, TicketStatus
 
 ERROR_STATUSES = {
     400: "Malformed request or query parameter",
@@ -59,9 +60,9 @@ SCHEMAS = {
             "name": {"type": "string"},
             "contact": {"type": "string", "nullable": True},
             "email": {"type": "string", "nullable": True},
-            "role": {"enum": ["admin", "agent"]},
+            "role": {"enum": list(Role.ALL)},
             "active": {"type": "boolean"},
-            "availability": {"enum": ["available", "away"]},
+            "availability": {"enum": list(Availability.ALL)},
             "assigned_count": {"type": "integer"},
             "open_count": {"type": "integer"},
         },
@@ -72,7 +73,7 @@ SCHEMAS = {
         "properties": {
             "id": {"type": "integer"},
             "description": {"type": "string"},
-            "status": {"enum": ["open", "in_progress", "resolved", "closed"]},
+            "status": {"enum": list(TicketStatus.ALL)},
             "raised_by": MEMBER_REF,
             "assigned_to": OPTIONAL_MEMBER_REF,
             "created_at": {"type": "string"},
