@@ -12,14 +12,14 @@ import json
 import os
 import platform
 import re
-import secrets
 import subprocess
 import tempfile
 from importlib import metadata
 from pathlib import Path
 
-from sqlalchemy import create_engine, make_url, text
+from sqlalchemy import text
 
+from tests.engines import ServerDatabase
 from tests.live import BIN, PROJECT, server_env
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
@@ -48,21 +48,21 @@ class ThrowawayDatabase:
 
     def __init__(self, engine_name, server_url=None):
         self.engine_name = engine_name
-        self.server_url = make_url(server_url) if server_url else None
-        self.name = f"helpdesk_bench_{os.getpid()}_{secrets.token_hex(3)}"
+        self.server = (
+            ServerDatabase(engine_name, server_url, prefix="helpdesk_bench")
+            if server_url
+            else None
+        )
         self._tempdir = None
         self.url = None
 
     def create(self):
         """Create the empty database and return ``self``."""
-        if self.server_url is None:
+        if self.server is None:
             self._tempdir = tempfile.TemporaryDirectory(prefix="helpdesk-bench-")
             self.url = f"sqlite:///{Path(self._tempdir.name) / 'helpdesk.sqlite'}"
             return self
-        self._admin(f"CREATE DATABASE {self.name}")
-        self.url = self.server_url.set(database=self.name).render_as_string(
-            hide_password=False
-        )
+        self.url = self.server.create().url
         return self
 
     def drop(self):
@@ -70,23 +70,13 @@ class ThrowawayDatabase:
         if self._tempdir is not None:
             self._tempdir.cleanup()
         elif self.url is not None:
-            # FORCE ends any connection a killed gunicorn worker left behind.
-            force = " WITH (FORCE)" if self.engine_name == "postgresql" else ""
-            self._admin(f"DROP DATABASE IF EXISTS {self.name}{force}")
+            self.server.drop()
 
     def describe_server(self):
         """The server's URL without a password, for the results."""
-        if self.server_url is None:
+        if self.server is None:
             return None
-        return self.server_url.render_as_string(hide_password=True)
-
-    def _admin(self, statement):
-        engine = create_engine(self.server_url, isolation_level="AUTOCOMMIT")
-        try:
-            with engine.connect() as connection:
-                connection.execute(text(statement))
-        finally:
-            engine.dispose()
+        return self.server.admin_url.render_as_string(hide_password=True)
 
 
 def flask_command(database_url, *args, **env):

@@ -33,11 +33,12 @@ def missing_engines():
 class ServerDatabase:
     """A database of this test run's own on a PostgreSQL or MySQL server."""
 
-    def __init__(self, engine_name):
-        admin_url = make_url(os.environ[SERVER_ENGINES[engine_name]])
+    def __init__(self, engine_name, admin_url=None, prefix="helpdesk_test"):
+        """On the server at ``admin_url`` (by default the engine's TEST_*_URL)."""
+        admin_url = make_url(admin_url or os.environ[SERVER_ENGINES[engine_name]])
         self.engine_name = engine_name
         self.admin_url = admin_url
-        self.name = f"helpdesk_test_{os.getpid()}_{secrets.token_hex(3)}"
+        self.name = f"{prefix}_{os.getpid()}_{secrets.token_hex(3)}"
         self.url = admin_url.set(database=self.name).render_as_string(
             hide_password=False
         )
@@ -47,6 +48,7 @@ class ServerDatabase:
         return self
 
     def drop(self):
+        # FORCE ends any connection a killed gunicorn worker left behind.
         force = " WITH (FORCE)" if self.engine_name == "postgresql" else ""
         self._admin(f"DROP DATABASE IF EXISTS {self.name}{force}")
 
