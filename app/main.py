@@ -29,7 +29,10 @@ def home():
     assigner = RoundRobinAssigner()
     preview = assigner.preview(current_app.config["ROTATION_PREVIEW"])
     report = stats.fairness(window)
-    waiting = tickets_query(unassigned=True, status=TicketStatus.UNFINISHED)
+    # Oldest first, as the queue drains and as its page lists it.
+    waiting = tickets_query(
+        unassigned=True, status=TicketStatus.UNFINISHED, sort="oldest"
+    )
     return render_template(
         "home.html",
         members=members,

@@ -352,3 +352,15 @@ def test_the_days_chart_says_when_there_are_no_tickets(client, team):
     assert "No tickets in these 30 days." in page and "Busiest day" not in page
     client.post("/api/tickets", json={"description": "Printer"})
     assert "Busiest day: 1 ticket. " in text(client.get("/"))
+
+
+def test_the_dashboard_previews_the_queue_oldest_first(client, team):
+    for member_id in (2, 3, 4, 5):
+        client.patch(f"/api/users/{member_id}", json={"availability": "away"})
+    for number in range(3):
+        client.post("/api/tickets", json={"description": f"Waiting {number}"})
+
+    page = text(client.get("/"))
+    queue = page[page.index('id="queue-heading"') :]
+
+    assert re.findall(r'href="/tickets/(\d+)"', queue)[:3] == ["1", "2", "3"]

@@ -5,6 +5,7 @@ import re
 
 import pytest
 from flask import g
+from werkzeug.security import check_password_hash
 
 from app.auth.accounts import CREDENTIAL, credential_mark
 from app.auth.tokens import create_token, revoke_token
@@ -59,6 +60,29 @@ def test_a_new_password_ends_the_member_s_other_sessions(app, with_password, cli
     sign_in(laptop, "grace@example.com", "a brand new secret")
     g.pop("_login_user", None)
     assert laptop.get("/tickets/").status_code == 200
+
+
+@pytest.mark.parametrize("password", [" " * 8, "\t \u00a0" * 4, "short"])
+def test_a_blank_looking_or_short_password_is_refused_on_the_api_and_the_form(
+    client, with_password, password
+):
+    sign_in_as(client, 1)  # again: Ada's password changed after the fixture
+    api = client.patch("/api/users/2", json={"password": password})
+    page = form_post(
+        client,
+        "/users/2/edit",
+        {
+            "name": "Grace Hopper",
+            "email": "grace@example.com",
+            "role": "agent",
+            "password": password,
+        },
+    )
+
+    assert api.status_code == 422 and "password" in api.get_json()["error"]["fields"]
+    assert page.status_code == 200 and "not only spaces" in page.get_data(as_text=True)
+    db.session.rollback()
+    assert check_password_hash(db.session.get(User, 2).password_hash, PASSWORD)
 
 
 def test_other_changes_keep_the_member_signed_in(app, with_password, client):

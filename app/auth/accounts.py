@@ -57,11 +57,15 @@ def normalise_email(email):
 
 def hash_password(password):
     """A Werkzeug hash of a password that meets the length rule."""
-    if not isinstance(password, str) or not (
-        PASSWORD_MIN <= len(password) <= PASSWORD_MAX
+    if (
+        not isinstance(password, str)
+        or not (PASSWORD_MIN <= len(password) <= PASSWORD_MAX)
+        # A field that looks blank must not quietly become the password.
+        or not password.strip()
     ):
         raise InvalidValue(
-            f"Password must be {PASSWORD_MIN} to {PASSWORD_MAX} characters.",
+            f"Password must be {PASSWORD_MIN} to {PASSWORD_MAX} characters, "
+            "not only spaces.",
             "password",
         )
     return generate_password_hash(
